@@ -21,7 +21,8 @@ fn main() {
         .with_tag(progenitor::TagStyle::Merged)
         .with_derive("schemars::JsonSchema")
         .with_inner_type(quote::quote!(crate::transport::Transport))
-        .with_pre_hook_async(quote::quote!(crate::transport::before_send));
+        // Authorization and response capture live in `src/transport.rs`.
+        .with_hooks(progenitor::HooksMode::Expected);
 
     let mut generator = progenitor::Generator::new(&settings);
     let tokens = generator

@@ -1,0 +1,213 @@
+//! Checks JSON against the generated types, reporting the field path and the broken rule.
+//!
+//! The generated types carry the spec's rules (enums, patterns, lengths, formats, required
+//! fields); deserializing into them is the validation. What the generator drops is checked
+//! here: item counts of `Vec` fields, and the metadata limits Orum states in prose.
+
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::error::{Error, InvalidField};
+use crate::event_type::{EventType, Family};
+use crate::raw::types;
+
+/// Item counts from the spec that the generated `Vec` fields do not enforce.
+const ITEM_COUNTS: &[(Family, &str, usize, usize)] = &[
+    (Family::Person, "contacts", 1, 2),
+    (Family::Business, "contacts", 1, 3),
+];
+
+/// Orum's metadata limits: at most 5 pairs, keys up to 20 and values up to 50 characters.
+const METADATA_PAIRS: usize = 5;
+const METADATA_KEY_CHARS: usize = 20;
+const METADATA_VALUE_CHARS: usize = 50;
+
+/// Checks a complete `POST /webhooks/invoke` body and returns it as the generated type.
+pub(crate) fn invoke_body(body: &Value) -> Result<(EventType, types::PostInvokeBody), Error> {
+    let Some(object) = body.as_object() else {
+        return Err(invalid("(body)", "must be a JSON object with event_type and data"));
+    };
+    let event_type = match object.get("event_type") {
+        None => return Err(invalid("event_type", "is required")),
+        Some(Value::String(name)) => name.parse::<EventType>().map_err(|e| match e {
+            Error::UnknownEventType(u) => invalid("event_type", u.to_string()),
+            other => other,
+        })?,
+        Some(_) => return Err(invalid("event_type", "must be a string")),
+    };
+    let Some(data) = object.get("data") else {
+        return Err(invalid("data", "is required"));
+    };
+    let family = event_type.family();
+    let typed = match family {
+        Family::Person => typed::<types::PersonTestRequest>(body).map(Into::into),
+        Family::Business => typed::<types::BusinessTestRequest>(body).map(Into::into),
+        Family::ExternalAccount => {
+            typed::<types::ExternalAccountTestRequest>(body).map(Into::into)
+        }
+        Family::Transfer => typed::<types::TransferTestRequest>(body).map(Into::into),
+        Family::VerifyAccount => typed::<types::VerifyAccountTestRequest>(body).map(Into::into),
+        Family::Subledger => typed::<types::SubledgerTestRequest>(body).map(Into::into),
+        Family::BookTransfer => typed::<types::BookTransferTestRequest>(body).map(Into::into),
+    };
+    let typed = typed.map_err(|field| match other_family_of(data, family) {
+        Some(other) => invalid(
+            "data",
+            format!(
+                "is a {other} resource, but event_type `{event_type}` needs a {family} resource \
+                 ({}); first problem: {field}",
+                family.data_schema()
+            ),
+        ),
+        None => Error::InvalidRequest(field),
+    })?;
+    check_item_counts(data, family)?;
+    check_metadata(data)?;
+    Ok((event_type, typed))
+}
+
+/// Deserializes `value` into `T`, refusing fields `T` does not have (they would be dropped).
+pub(crate) fn typed<T: DeserializeOwned>(value: &Value) -> Result<T, InvalidField> {
+    let mut ignored = Vec::new();
+    let mut on_ignored = |path: serde_ignored::Path<'_>| ignored.push(ignored_path(&path));
+    let de = serde_ignored::Deserializer::new(value, &mut on_ignored);
+    let result: Result<T, _> = serde_path_to_error::deserialize(de);
+    match result {
+        Ok(v) => match ignored.into_iter().next() {
+            None => Ok(v),
+            Some(path) => Err(InvalidField {
+                path,
+                rule: "is not a field of Orum's schema here (check the spelling)".into(),
+            }),
+        },
+        Err(e) => {
+            let mut path = e.path().to_string();
+            if path == "." {
+                path = "(body)".into();
+            }
+            Err(field_error(path, &e.inner().to_string()))
+        }
+    }
+}
+
+/// The family whose data schema `data` matches exactly, other than `expected`.
+fn other_family_of(data: &Value, expected: Family) -> Option<Family> {
+    Family::ALL.into_iter().filter(|f| *f != expected).find(|f| {
+        match f {
+            Family::Person => typed::<types::PersonResponseBase>(data).is_ok(),
+            Family::Business => typed::<types::BusinessResponseBase>(data).is_ok(),
+            Family::ExternalAccount => typed::<types::ExternalAccountResponseBase>(data).is_ok(),
+            Family::Transfer => typed::<types::TransferResponseBaseObject>(data).is_ok(),
+            Family::VerifyAccount => typed::<types::VerifyAccountResponseBase>(data).is_ok(),
+            Family::Subledger => typed::<types::SubledgerResponseBase>(data).is_ok(),
+            Family::BookTransfer => typed::<types::BookTransfer>(data).is_ok(),
+        }
+    })
+}
+
+fn check_item_counts(data: &Value, family: Family) -> Result<(), Error> {
+    for (_, field, min, max) in ITEM_COUNTS.iter().filter(|(f, ..)| *f == family) {
+        if let Some(Value::Array(items)) = data.get(field) {
+            if items.len() < *min || items.len() > *max {
+                return Err(invalid(
+                    &format!("data.{field}"),
+                    format!("must have {min} to {max} items (has {})", items.len()),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn check_metadata(data: &Value) -> Result<(), Error> {
+    let Some(Value::Object(metadata)) = data.get("metadata") else {
+        return Ok(());
+    };
+    if metadata.len() > METADATA_PAIRS {
+        return Err(invalid(
+            "data.metadata",
+            format!(
+                "may hold at most {METADATA_PAIRS} key-value pairs (has {})",
+                metadata.len()
+            ),
+        ));
+    }
+    for (key, value) in metadata {
+        let path = format!("data.metadata.{key}");
+        if key.chars().count() > METADATA_KEY_CHARS {
+            return Err(invalid(
+                &path,
+                format!("keys may be at most {METADATA_KEY_CHARS} characters"),
+            ));
+        }
+        let text = match value {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        if text.chars().count() > METADATA_VALUE_CHARS {
+            return Err(invalid(
+                &path,
+                format!("values may be at most {METADATA_VALUE_CHARS} characters"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Turns a serde message into a rule, moving a missing field's name into the path.
+fn field_error(path: String, message: &str) -> InvalidField {
+    if let Some(field) = message
+        .strip_prefix("missing field `")
+        .and_then(|m| m.strip_suffix('`'))
+    {
+        let path = if path == "(body)" {
+            field.to_owned()
+        } else {
+            format!("{path}.{field}")
+        };
+        return InvalidField {
+            path,
+            rule: "is required".into(),
+        };
+    }
+    let rule = if message.ends_with("expected a nonzero u64") {
+        "must be a whole number of at least 1".to_owned()
+    } else if let Some(pattern) = message
+        .strip_prefix("doesn't match pattern \"")
+        .and_then(|p| p.strip_suffix('"'))
+    {
+        if pattern.chars().count() > 40 {
+            "contains characters this field does not allow (printable Latin characters and \
+             diacritics only)"
+                .to_owned()
+        } else {
+            format!("must match the pattern {pattern}")
+        }
+    } else {
+        message.to_owned()
+    };
+    InvalidField { path, rule }
+}
+
+/// Formats a serde_ignored path the way serde_path_to_error does: `data.addresses[0].x`.
+fn ignored_path(path: &serde_ignored::Path<'_>) -> String {
+    use serde_ignored::Path as P;
+    match path {
+        P::Root => String::new(),
+        P::Seq { parent, index } => format!("{}[{index}]", ignored_path(parent)),
+        P::Map { parent, key } => match ignored_path(parent) {
+            p if p.is_empty() => key.clone(),
+            p => format!("{p}.{key}"),
+        },
+        P::Some { parent } | P::NewtypeStruct { parent } | P::NewtypeVariant { parent } => {
+            ignored_path(parent)
+        }
+    }
+}
+
+fn invalid(path: &str, rule: impl Into<String>) -> Error {
+    Error::InvalidRequest(InvalidField {
+        path: path.to_owned(),
+        rule: rule.into(),
+    })
+}
