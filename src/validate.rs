@@ -11,9 +11,12 @@ use crate::error::{Error, InvalidField};
 use crate::event_type::{EventType, Family};
 use crate::raw::types;
 
-/// Item counts from the spec that the generated `Vec` fields do not enforce.
+/// Item counts from the spec that the generated `Vec` fields do not enforce;
+/// `addresses` is a one-item array in Rust; checking it here gives a clearer message.
 const ITEM_COUNTS: &[(Family, &str, usize, usize)] = &[
+    (Family::Person, "addresses", 1, 1),
     (Family::Person, "contacts", 1, 2),
+    (Family::Business, "addresses", 1, 1),
     (Family::Business, "contacts", 1, 3),
 ];
 
@@ -39,31 +42,33 @@ pub(crate) fn invoke_body(body: &Value) -> Result<(EventType, types::PostInvokeB
         return Err(invalid("data", "is required"));
     };
     let family = event_type.family();
-    let typed = match family {
-        Family::Person => typed::<types::PersonTestRequest>(body).map(Into::into),
-        Family::Business => typed::<types::BusinessTestRequest>(body).map(Into::into),
-        Family::ExternalAccount => {
-            typed::<types::ExternalAccountTestRequest>(body).map(Into::into)
-        }
-        Family::Transfer => typed::<types::TransferTestRequest>(body).map(Into::into),
-        Family::VerifyAccount => typed::<types::VerifyAccountTestRequest>(body).map(Into::into),
-        Family::Subledger => typed::<types::SubledgerTestRequest>(body).map(Into::into),
-        Family::BookTransfer => typed::<types::BookTransferTestRequest>(body).map(Into::into),
-    };
-    let typed = typed.map_err(|field| match other_family_of(data, family) {
-        Some(other) => invalid(
-            "data",
-            format!(
-                "is a {other} resource, but event_type `{event_type}` needs a {family} resource \
-                 ({}); first problem: {field}",
-                family.data_schema()
+    let typed = check_item_counts(data, family)
+        .and_then(|()| typed_body(body, family))
+        .map_err(|field| match other_family_of(data, family) {
+            Some(other) => invalid(
+                "data",
+                format!(
+                    "is a {other} resource, but event_type `{event_type}` needs a {family} \
+                     resource ({}); first problem: {field}",
+                    family.data_schema()
+                ),
             ),
-        ),
-        None => Error::InvalidRequest(field),
-    })?;
-    check_item_counts(data, family)?;
+            None => Error::InvalidRequest(field),
+        })?;
     check_metadata(data)?;
     Ok((event_type, typed))
+}
+
+fn typed_body(body: &Value, family: Family) -> Result<types::PostInvokeBody, InvalidField> {
+    Ok(match family {
+        Family::Person => typed::<types::PersonTestRequest>(body)?.into(),
+        Family::Business => typed::<types::BusinessTestRequest>(body)?.into(),
+        Family::ExternalAccount => typed::<types::ExternalAccountTestRequest>(body)?.into(),
+        Family::Transfer => typed::<types::TransferTestRequest>(body)?.into(),
+        Family::VerifyAccount => typed::<types::VerifyAccountTestRequest>(body)?.into(),
+        Family::Subledger => typed::<types::SubledgerTestRequest>(body)?.into(),
+        Family::BookTransfer => typed::<types::BookTransferTestRequest>(body)?.into(),
+    })
 }
 
 /// Deserializes `value` into `T`, refusing fields `T` does not have (they would be dropped).
@@ -105,14 +110,18 @@ fn other_family_of(data: &Value, expected: Family) -> Option<Family> {
     })
 }
 
-fn check_item_counts(data: &Value, family: Family) -> Result<(), Error> {
+fn check_item_counts(data: &Value, family: Family) -> Result<(), InvalidField> {
     for (_, field, min, max) in ITEM_COUNTS.iter().filter(|(f, ..)| *f == family) {
         if let Some(Value::Array(items)) = data.get(field) {
             if items.len() < *min || items.len() > *max {
-                return Err(invalid(
-                    &format!("data.{field}"),
-                    format!("must have {min} to {max} items (has {})", items.len()),
-                ));
+                let count = match (min, max) {
+                    (min, max) if min == max => format!("exactly {min} item"),
+                    (min, max) => format!("{min} to {max} items"),
+                };
+                return Err(InvalidField {
+                    path: format!("data.{field}"),
+                    rule: format!("must have {count} (has {})", items.len()),
+                });
             }
         }
     }
@@ -170,8 +179,9 @@ fn field_error(path: String, message: &str) -> InvalidField {
             rule: "is required".into(),
         };
     }
-    let rule = if message.ends_with("expected a nonzero u64") {
-        "must be a whole number of at least 1".to_owned()
+    let rule = if let Some(got) = message.strip_suffix(", expected a nonzero u64") {
+        let got = got.split_once(": ").map_or(got, |(_, got)| got);
+        format!("must be a whole number of at least 1 (got {got})")
     } else if let Some(pattern) = message
         .strip_prefix("doesn't match pattern \"")
         .and_then(|p| p.strip_suffix('"'))
