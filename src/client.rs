@@ -104,11 +104,14 @@ impl ClientBuilder {
         let url = reqwest::Url::parse(&base_url)
             .map_err(|e| Error::config("base_url", format!("`{base_url}` is not a URL: {e}")))?;
         if !matches!(url.scheme(), "http" | "https") {
-            return Err(Error::config("base_url", "must start with http:// or https://"));
+            return Err(Error::config(
+                "base_url",
+                "must start with http:// or https://",
+            ));
         }
-        let auth = self.auth.ok_or_else(|| {
-            Error::config("access_token", "no credentials: set an access token")
-        })?;
+        let auth = self
+            .auth
+            .ok_or_else(|| Error::config("access_token", "no credentials: set an access token"))?;
         let http = reqwest::Client::builder()
             .user_agent(self.user_agent)
             .timeout(self.timeout)

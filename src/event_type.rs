@@ -107,27 +107,87 @@ const NAMES: [(EventType, &str); 22] = {
     use EventType as E;
     [
         (E::Person(PersonEventType::PersonCreated), "person_created"),
-        (E::Person(PersonEventType::PersonVerified), "person_verified"),
-        (E::Person(PersonEventType::PersonRejected), "person_rejected"),
-        (E::Person(PersonEventType::PersonRestricted), "person_restricted"),
-        (E::Person(PersonEventType::PersonUnverified), "person_unverified"),
+        (
+            E::Person(PersonEventType::PersonVerified),
+            "person_verified",
+        ),
+        (
+            E::Person(PersonEventType::PersonRejected),
+            "person_rejected",
+        ),
+        (
+            E::Person(PersonEventType::PersonRestricted),
+            "person_restricted",
+        ),
+        (
+            E::Person(PersonEventType::PersonUnverified),
+            "person_unverified",
+        ),
         (E::Person(PersonEventType::PersonClosed), "person_closed"),
-        (E::Business(BusinessEventType::BusinessCreated), "business_created"),
-        (E::Business(BusinessEventType::BusinessVerified), "business_verified"),
-        (E::Business(BusinessEventType::BusinessRejected), "business_rejected"),
-        (E::Business(BusinessEventType::BusinessRestricted), "business_restricted"),
-        (E::Business(BusinessEventType::BusinessUnverified), "business_unverified"),
-        (E::Business(BusinessEventType::BusinessClosed), "business_closed"),
-        (E::ExternalAccount(ExternalAccountEventType::ExternalAccountCreated), "external_account_created"),
-        (E::ExternalAccount(ExternalAccountEventType::ExternalAccountVerified), "external_account_verified"),
-        (E::ExternalAccount(ExternalAccountEventType::ExternalAccountRejected), "external_account_rejected"),
-        (E::ExternalAccount(ExternalAccountEventType::ExternalAccountRestricted), "external_account_restricted"),
-        (E::ExternalAccount(ExternalAccountEventType::ExternalAccountUnverified), "external_account_unverified"),
-        (E::ExternalAccount(ExternalAccountEventType::ExternalAccountClosed), "external_account_closed"),
-        (E::Transfer(TransferEventType::TransferUpdated), "transfer_updated"),
-        (E::VerifyAccount(VerifyAccountEventType::VerifyAccountUpdated), "verify_account_updated"),
-        (E::Subledger(SubledgerEventType::SubledgerCreated), "subledger_created"),
-        (E::BookTransfer(BookTransferEventType::BookTransferUpdated), "book_transfer_updated"),
+        (
+            E::Business(BusinessEventType::BusinessCreated),
+            "business_created",
+        ),
+        (
+            E::Business(BusinessEventType::BusinessVerified),
+            "business_verified",
+        ),
+        (
+            E::Business(BusinessEventType::BusinessRejected),
+            "business_rejected",
+        ),
+        (
+            E::Business(BusinessEventType::BusinessRestricted),
+            "business_restricted",
+        ),
+        (
+            E::Business(BusinessEventType::BusinessUnverified),
+            "business_unverified",
+        ),
+        (
+            E::Business(BusinessEventType::BusinessClosed),
+            "business_closed",
+        ),
+        (
+            E::ExternalAccount(ExternalAccountEventType::ExternalAccountCreated),
+            "external_account_created",
+        ),
+        (
+            E::ExternalAccount(ExternalAccountEventType::ExternalAccountVerified),
+            "external_account_verified",
+        ),
+        (
+            E::ExternalAccount(ExternalAccountEventType::ExternalAccountRejected),
+            "external_account_rejected",
+        ),
+        (
+            E::ExternalAccount(ExternalAccountEventType::ExternalAccountRestricted),
+            "external_account_restricted",
+        ),
+        (
+            E::ExternalAccount(ExternalAccountEventType::ExternalAccountUnverified),
+            "external_account_unverified",
+        ),
+        (
+            E::ExternalAccount(ExternalAccountEventType::ExternalAccountClosed),
+            "external_account_closed",
+        ),
+        (
+            E::Transfer(TransferEventType::TransferUpdated),
+            "transfer_updated",
+        ),
+        (
+            E::VerifyAccount(VerifyAccountEventType::VerifyAccountUpdated),
+            "verify_account_updated",
+        ),
+        (
+            E::Subledger(SubledgerEventType::SubledgerCreated),
+            "subledger_created",
+        ),
+        (
+            E::BookTransfer(BookTransferEventType::BookTransferUpdated),
+            "book_transfer_updated",
+        ),
     ]
 };
 
@@ -180,12 +240,16 @@ impl EventType {
                 "an account verification result (verification, ownership, control or debit status) changed"
             }
             (Family::Subledger, _) => "a subledger was created",
-            (Family::BookTransfer, _) => "a book transfer changed status (created, completed, failed)",
+            (Family::BookTransfer, _) => {
+                "a book transfer changed status (created, completed, failed)"
+            }
             (_, "created") => "the record was created; it cannot transact until verified",
             (_, "verified") => "the record passed verification and can transact",
             (_, "rejected") => "the record failed verification; status_reasons say why",
             (_, "restricted") => "the record matched a watch list and is restricted",
-            (_, "unverified") => "the record changed and must be verified again (status back to created)",
+            (_, "unverified") => {
+                "the record changed and must be verified again (status back to created)"
+            }
             (_, "closed") => "the record was closed (terminal)",
             _ => "",
         }

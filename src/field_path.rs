@@ -63,7 +63,10 @@ impl FieldPath {
 
     /// Removes the field at this path; removing a field that is not there does nothing.
     pub(crate) fn remove(&self, root: &mut Value) -> Result<(), Error> {
-        let (last, parent) = self.segments.split_last().expect("parse never yields no segment");
+        let (last, parent) = self
+            .segments
+            .split_last()
+            .expect("parse never yields no segment");
         let parent = FieldPath {
             text: self.text.clone(),
             segments: parent.to_vec(),
@@ -204,12 +207,18 @@ mod tests {
             .set(&mut v, json!("x"))
             .unwrap_err()
             .to_string();
-        assert!(err.contains("index 2 is out of range: data.addresses has 0 item(s)"), "{err}");
+        assert!(
+            err.contains("index 2 is out of range: data.addresses has 0 item(s)"),
+            "{err}"
+        );
         let err = FieldPath::parse("data.addresses.city")
             .unwrap()
             .set(&mut v, json!("x"))
             .unwrap_err()
             .to_string();
-        assert!(err.contains("data.addresses is an array, not an object"), "{err}");
+        assert!(
+            err.contains("data.addresses is an array, not an object"),
+            "{err}"
+        );
     }
 }

@@ -198,7 +198,9 @@ impl TestEvent {
         };
         for edit in &self.edits {
             match edit {
-                Edit::Set(path, Ok(value)) => FieldPath::parse(path)?.set(&mut body, value.clone())?,
+                Edit::Set(path, Ok(value)) => {
+                    FieldPath::parse(path)?.set(&mut body, value.clone())?
+                }
                 Edit::Set(path, Err(e)) => return Err(invalid(path, e.clone())),
                 Edit::Remove(path) => FieldPath::parse(path)?.remove(&mut body)?,
             }
@@ -284,7 +286,9 @@ impl Defaults {
     /// Midnight of the next day, the way Orum writes estimated dates.
     fn next_midnight(&self) -> String {
         let day = self.now.date_naive().checked_add_days(Days::new(1));
-        let midnight = day.and_then(|d| d.and_hms_opt(0, 0, 0)).map(|t| t.and_utc());
+        let midnight = day
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .map(|t| t.and_utc());
         midnight
             .unwrap_or(self.now)
             .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)

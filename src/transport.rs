@@ -41,10 +41,10 @@ impl ClientHooks<Transport> for raw::Client {
         info: &OperationInfo,
     ) -> Result<(), progenitor_client::Error<E>> {
         // The token endpoint is the one call that must go without a token.
-        if info.operation_id != "post_oauth_token" {
-            if let Some(value) = self.inner().auth.header() {
-                request.headers_mut().insert(AUTHORIZATION, value);
-            }
+        if info.operation_id != "post_oauth_token"
+            && let Some(value) = self.inner().auth.header()
+        {
+            request.headers_mut().insert(AUTHORIZATION, value);
         }
         Ok(())
     }
@@ -106,7 +106,10 @@ async fn map_error(error: RawError, meta: Option<ResponseMeta>) -> Error {
             }
         }
         RawError::InvalidResponsePayload(body, _) => match meta {
-            Some(ResponseMeta { status: 429, retry_after }) => classify(429, retry_after, None),
+            Some(ResponseMeta {
+                status: 429,
+                retry_after,
+            }) => classify(429, retry_after, None),
             Some(meta) => Error::unexpected(meta.status, &body),
             None => Error::unexpected(0, &body),
         },

@@ -28,7 +28,10 @@ const METADATA_VALUE_CHARS: usize = 50;
 /// Checks a complete `POST /webhooks/invoke` body and returns it as the generated type.
 pub(crate) fn invoke_body(body: &Value) -> Result<(EventType, types::PostInvokeBody), Error> {
     let Some(object) = body.as_object() else {
-        return Err(invalid("(body)", "must be a JSON object with event_type and data"));
+        return Err(invalid(
+            "(body)",
+            "must be a JSON object with event_type and data",
+        ));
     };
     let event_type = match object.get("event_type") {
         None => return Err(invalid("event_type", "is required")),
@@ -97,8 +100,10 @@ pub(crate) fn typed<T: DeserializeOwned>(value: &Value) -> Result<T, InvalidFiel
 
 /// The family whose data schema `data` matches exactly, other than `expected`.
 fn other_family_of(data: &Value, expected: Family) -> Option<Family> {
-    Family::ALL.into_iter().filter(|f| *f != expected).find(|f| {
-        match f {
+    Family::ALL
+        .into_iter()
+        .filter(|f| *f != expected)
+        .find(|f| match f {
             Family::Person => typed::<types::PersonResponseBase>(data).is_ok(),
             Family::Business => typed::<types::BusinessResponseBase>(data).is_ok(),
             Family::ExternalAccount => typed::<types::ExternalAccountResponseBase>(data).is_ok(),
@@ -106,23 +111,22 @@ fn other_family_of(data: &Value, expected: Family) -> Option<Family> {
             Family::VerifyAccount => typed::<types::VerifyAccountResponseBase>(data).is_ok(),
             Family::Subledger => typed::<types::SubledgerResponseBase>(data).is_ok(),
             Family::BookTransfer => typed::<types::BookTransfer>(data).is_ok(),
-        }
-    })
+        })
 }
 
 fn check_item_counts(data: &Value, family: Family) -> Result<(), InvalidField> {
     for (_, field, min, max) in ITEM_COUNTS.iter().filter(|(f, ..)| *f == family) {
-        if let Some(Value::Array(items)) = data.get(field) {
-            if items.len() < *min || items.len() > *max {
-                let count = match (min, max) {
-                    (min, max) if min == max => format!("exactly {min} item"),
-                    (min, max) => format!("{min} to {max} items"),
-                };
-                return Err(InvalidField {
-                    path: format!("data.{field}"),
-                    rule: format!("must have {count} (has {})", items.len()),
-                });
-            }
+        if let Some(Value::Array(items)) = data.get(field)
+            && (items.len() < *min || items.len() > *max)
+        {
+            let count = match (min, max) {
+                (min, max) if min == max => format!("exactly {min} item"),
+                (min, max) => format!("{min} to {max} items"),
+            };
+            return Err(InvalidField {
+                path: format!("data.{field}"),
+                rule: format!("must have {count} (has {})", items.len()),
+            });
         }
     }
     Ok(())

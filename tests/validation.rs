@@ -31,9 +31,7 @@ fn lowercase_state() {
 
 #[test]
 fn eight_digit_routing_number() {
-    let f = refused(
-        TestEvent::new(EventType::ALL[12]).set("data.routing_number", "02100002"),
-    );
+    let f = refused(TestEvent::new(EventType::ALL[12]).set("data.routing_number", "02100002"));
     assert_eq!(f.path, "data.routing_number");
     assert!(f.rule.contains(r"^\d{9}$"), "{}", f.rule);
 }
@@ -42,21 +40,25 @@ fn eight_digit_routing_number() {
 fn zero_amount() {
     let f = refused(TestEvent::transfer(TransferStatus::Completed).amount(0));
     assert_eq!(f.path, "data.amount");
-    assert_eq!(f.rule, "must be a whole number of at least 1 (got integer `0`)");
+    assert_eq!(
+        f.rule,
+        "must be a whole number of at least 1 (got integer `0`)"
+    );
 }
 
 #[test]
 fn account_number_with_letters() {
-    let f = refused(
-        TestEvent::new(EventType::ALL[12]).set("data.account_number", "12345abc"),
-    );
+    let f = refused(TestEvent::new(EventType::ALL[12]).set("data.account_number", "12345abc"));
     assert_eq!(f.path, "data.account_number");
     assert!(f.rule.contains("must match the pattern"), "{}", f.rule);
 }
 
 #[test]
 fn data_of_another_family() {
-    let business = TestEvent::new(EventType::ALL[6]).seed(3).to_value().unwrap();
+    let business = TestEvent::new(EventType::ALL[6])
+        .seed(3)
+        .to_value()
+        .unwrap();
     let f = refused(person().set("data", &business["data"]));
     assert_eq!(f.path, "data");
     assert!(
@@ -71,7 +73,10 @@ fn data_of_another_family() {
 #[test]
 fn missing_required_field_names_the_field() {
     let f = refused(person().remove("data.first_name"));
-    assert_eq!((f.path.as_str(), f.rule.as_str()), ("data.first_name", "is required"));
+    assert_eq!(
+        (f.path.as_str(), f.rule.as_str()),
+        ("data.first_name", "is required")
+    );
 }
 
 #[test]
@@ -94,7 +99,10 @@ fn enum_value_outside_the_spec() {
 fn wrong_json_type() {
     let f = refused(TestEvent::transfer(TransferStatus::Completed).set("data.amount", "100"));
     assert_eq!(f.path, "data.amount");
-    assert_eq!(f.rule, r#"must be a whole number of at least 1 (got string "100")"#);
+    assert_eq!(
+        f.rule,
+        r#"must be a whole number of at least 1 (got string "100")"#
+    );
 }
 
 #[test]
@@ -110,7 +118,10 @@ fn item_counts_the_generator_does_not_enforce() {
     let contact = json!({"id": "0b1c7a8e-4a4f-4a5e-9c53-5f1f0d1b2c3d", "type": "email",
         "value": "a@example.com", "created_at": "2024-01-02T03:04:05Z", "updated_at": "2024-01-02T03:04:05Z"});
     let f = refused(person().set("data.contacts[2]", &contact));
-    assert_eq!((f.path.as_str(), f.rule.as_str()), ("data.contacts", "must have 1 to 2 items (has 3)"));
+    assert_eq!(
+        (f.path.as_str(), f.rule.as_str()),
+        ("data.contacts", "must have 1 to 2 items (has 3)")
+    );
     let f = refused(person().set("data.contacts", json!([])));
     assert_eq!(f.rule, "must have 1 to 2 items (has 0)");
     let f = refused(person().set("data.addresses[1]", json!({})));
@@ -126,14 +137,21 @@ fn metadata_limits() {
     let f = refused(person().metadata("plan", "x".repeat(51)));
     assert!(f.rule.contains("at most 50 characters"), "{}", f.rule);
     let six = (0..6).fold(person(), |e, i| e.metadata(&format!("k{i}"), i));
-    assert_eq!(refused(six).rule, "may hold at most 5 key-value pairs (has 6)");
+    assert_eq!(
+        refused(six).rule,
+        "may hold at most 5 key-value pairs (has 6)"
+    );
 }
 
 #[test]
 fn long_patterns_are_summarised_not_quoted() {
     let f = refused(TestEvent::new(EventType::ALL[19]).account_holder_name("Ada 😀"));
     assert_eq!(f.path, "data.account_holder_name");
-    assert!(f.rule.len() < 120 && f.rule.contains("does not allow"), "{}", f.rule);
+    assert!(
+        f.rule.len() < 120 && f.rule.contains("does not allow"),
+        "{}",
+        f.rule
+    );
 }
 
 #[test]
@@ -156,7 +174,9 @@ fn event_type_changed_by_an_edit() {
 
 #[test]
 fn json_bodies_are_checked_too() {
-    let err = TestEvent::from_json(json!({"data": {}})).unwrap_err().to_string();
+    let err = TestEvent::from_json(json!({"data": {}}))
+        .unwrap_err()
+        .to_string();
     assert_eq!(err, "invalid request: event_type: is required");
     let err = TestEvent::from_json(json!({"event_type": "person_verifed", "data": {}}))
         .unwrap_err()
@@ -175,9 +195,14 @@ fn event_type_names() {
         assert!(!e.meaning().is_empty(), "{e}");
     }
     let err = "transfer_update".parse::<EventType>().unwrap_err();
-    let Error::UnknownEventType(u) = &err else { panic!("{err:?}") };
+    let Error::UnknownEventType(u) = &err else {
+        panic!("{err:?}")
+    };
     assert_eq!(u.suggestions.first(), Some(&"transfer_updated"));
-    assert_eq!(err.to_string(), "unknown event type `transfer_update`; did you mean transfer_updated, book_transfer_updated?");
+    assert_eq!(
+        err.to_string(),
+        "unknown event type `transfer_update`; did you mean transfer_updated, book_transfer_updated?"
+    );
     let err = "zzz".parse::<EventType>().unwrap_err().to_string();
     assert!(err.contains("`orum-webhooks events` lists"), "{err}");
 }

@@ -5,7 +5,8 @@ use chrono::{DateTime, TimeZone, Utc};
 
 /// The fixed clock of every reproducible test event.
 pub fn fixed_now() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2024, 5, 14, 15, 30, 45).unwrap() + chrono::TimeDelta::microseconds(123_456)
+    Utc.with_ymd_and_hms(2024, 5, 14, 15, 30, 45).unwrap()
+        + chrono::TimeDelta::microseconds(123_456)
 }
 
 use std::sync::{Arc, Mutex};
@@ -42,16 +43,26 @@ pub struct Reply {
 
 impl Reply {
     pub fn status(status: u16) -> Self {
-        Reply { status, headers: Vec::new(), body: String::new(), delay: Duration::ZERO }
+        Reply {
+            status,
+            headers: Vec::new(),
+            body: String::new(),
+            delay: Duration::ZERO,
+        }
     }
 
     pub fn json(status: u16, body: serde_json::Value) -> Self {
-        Reply::status(status).header("content-type", "application/json").body(body.to_string())
+        Reply::status(status)
+            .header("content-type", "application/json")
+            .body(body.to_string())
     }
 
     /// Orum's error envelope.
     pub fn orum_error(status: u16, code: &str, message: &str) -> Self {
-        Reply::json(status, serde_json::json!({"error_code": code, "message": message}))
+        Reply::json(
+            status,
+            serde_json::json!({"error_code": code, "message": message}),
+        )
     }
 
     pub fn header(mut self, name: &'static str, value: impl Into<String>) -> Self {
@@ -86,9 +97,14 @@ pub struct MockOrum {
 }
 
 impl MockOrum {
-    pub async fn start(respond: impl Fn(&Recorded, usize) -> Reply + Send + Sync + 'static) -> Self {
+    pub async fn start(
+        respond: impl Fn(&Recorded, usize) -> Reply + Send + Sync + 'static,
+    ) -> Self {
         let seen = Arc::new(Mutex::new(Vec::new()));
-        let state = ServerState { seen: seen.clone(), respond: Arc::new(respond) };
+        let state = ServerState {
+            seen: seen.clone(),
+            respond: Arc::new(respond),
+        };
         let app = axum::Router::new().fallback(handle).with_state(state);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
@@ -117,7 +133,12 @@ async fn handle(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let request = Recorded { method, path: uri.path().to_owned(), headers, body };
+    let request = Recorded {
+        method,
+        path: uri.path().to_owned(),
+        headers,
+        body,
+    };
     let reply = {
         let mut seen = state.seen.lock().unwrap();
         let before = seen.iter().filter(|r| r.path == request.path).count();
