@@ -33,3 +33,8 @@ pub use error::{ApiError, Error, InvalidField, Result, UnknownEventType};
 pub use event_type::{EventType, Family};
 pub use test_event::TestEvent;
 pub use transport::ORUM_VERSION;
+
+/// The README's examples, compiled as doctests so they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
