@@ -1,13 +1,16 @@
 //! The client: configuration with explicit defaults, and the calls users make.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use secrecy::SecretString;
 
-use crate::auth::Auth;
+use crate::auth::{Auth, ClientCredentials, DEFAULT_REFRESH_MARGIN, TokenCache};
+use crate::clock::{Clock, SystemClock};
 use crate::error::Error;
 use crate::event_type::EventType;
 use crate::raw::{self, types};
+use crate::retry::RetryPolicy;
 use crate::test_event::TestEvent;
 use crate::transport::{self, ORUM_VERSION, Transport};
 
@@ -44,25 +47,108 @@ impl Environment {
 #[derive(Debug, Clone)]
 pub struct ClientBuilder {
     environment: Environment,
-    auth: Option<Auth>,
+    credentials: Option<Credentials>,
     timeout: Duration,
     connect_timeout: Duration,
     user_agent: String,
+    retry: RetryPolicy,
+    clock: Arc<dyn Clock>,
+    refresh_margin: Duration,
+}
+
+#[derive(Debug, Clone)]
+enum Credentials {
+    Token(Auth),
+    Client(ClientCredentials),
 }
 
 impl Default for ClientBuilder {
     fn default() -> Self {
         ClientBuilder {
             environment: Environment::Sandbox,
-            auth: None,
+            credentials: None,
             timeout: DEFAULT_TIMEOUT,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             user_agent: USER_AGENT.to_owned(),
+            retry: RetryPolicy::default(),
+            clock: Arc::new(SystemClock),
+            refresh_margin: DEFAULT_REFRESH_MARGIN,
         }
     }
 }
 
 impl ClientBuilder {
+    /// A builder configured from the environment:
+    ///
+    /// | variable | meaning |
+    /// | --- | --- |
+    /// | `ORUM_CLIENT_ID`, `ORUM_CLIENT_SECRET` | client credentials (both, or neither) |
+    /// | `ORUM_ACCESS_TOKEN` | a ready access token, instead of client credentials |
+    /// | `ORUM_ENV` | `sandbox` (default) or `production` |
+    /// | `ORUM_BASE_URL` | any other base URL, instead of `ORUM_ENV` |
+    ///
+    /// Empty variables count as unset. A missing or contradictory setting is an
+    /// [`Error::Config`] naming the variable to fix.
+    pub fn from_env() -> Result<Self, Error> {
+        Self::from_env_with(|name| std::env::var(name).ok())
+    }
+
+    /// Like [`from_env`](ClientBuilder::from_env), reading variables through `lookup`.
+    pub fn from_env_with(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
+        let var = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+        let mut builder = ClientBuilder::default();
+        builder = match (var("ORUM_ENV"), var("ORUM_BASE_URL")) {
+            (Some(_), Some(_)) => {
+                return Err(Error::config(
+                    "ORUM_BASE_URL",
+                    "set either ORUM_ENV or ORUM_BASE_URL, not both",
+                ));
+            }
+            (Some(env), None) => match env.trim().to_ascii_lowercase().as_str() {
+                "sandbox" => builder.environment(Environment::Sandbox),
+                "production" => builder.environment(Environment::Production),
+                _ => {
+                    return Err(Error::config(
+                        "ORUM_ENV",
+                        format!("must be `sandbox` or `production`, not `{env}`"),
+                    ));
+                }
+            },
+            (None, Some(url)) => builder.base_url(url),
+            (None, None) => builder,
+        };
+        let token = var("ORUM_ACCESS_TOKEN");
+        builder = match (var("ORUM_CLIENT_ID"), var("ORUM_CLIENT_SECRET"), token) {
+            (Some(_), _, Some(_)) | (_, Some(_), Some(_)) => {
+                return Err(Error::config(
+                    "ORUM_ACCESS_TOKEN",
+                    "set either ORUM_ACCESS_TOKEN or ORUM_CLIENT_ID and ORUM_CLIENT_SECRET, not both",
+                ));
+            }
+            (Some(id), Some(secret), None) => builder.client_credentials(id, secret),
+            (None, None, Some(token)) => builder.access_token(token),
+            (Some(_), None, None) => {
+                return Err(Error::config(
+                    "ORUM_CLIENT_SECRET",
+                    "is not set, but ORUM_CLIENT_ID is: set both",
+                ));
+            }
+            (None, Some(_), None) => {
+                return Err(Error::config(
+                    "ORUM_CLIENT_ID",
+                    "is not set, but ORUM_CLIENT_SECRET is: set both",
+                ));
+            }
+            (None, None, None) => {
+                return Err(Error::config(
+                    "ORUM_CLIENT_ID",
+                    "no credentials: set ORUM_CLIENT_ID and ORUM_CLIENT_SECRET, or ORUM_ACCESS_TOKEN",
+                ));
+            }
+        };
+        Ok(builder)
+    }
+
     /// Talks to this environment (default: [`Environment::Sandbox`]).
     pub fn environment(mut self, environment: Environment) -> Self {
         self.environment = environment;
@@ -74,9 +160,44 @@ impl ClientBuilder {
         self.environment(Environment::Custom(url.into()))
     }
 
-    /// Authenticates with this bearer access token.
+    /// Authenticates with this bearer access token. It is used as it is: when Orum refuses
+    /// it, calls fail with [`Error::Authentication`].
     pub fn access_token(mut self, token: impl Into<String>) -> Self {
-        self.auth = Some(Auth::AccessToken(SecretString::from(token.into())));
+        self.credentials = Some(Credentials::Token(Auth::token(token.into())));
+        self
+    }
+
+    /// Authenticates with OAuth client credentials from Orum Monitor: tokens are fetched from
+    /// `POST /oauth/token` on first use, shared, and refreshed before they expire.
+    pub fn client_credentials(
+        mut self,
+        client_id: impl Into<String>,
+        client_secret: impl Into<String>,
+    ) -> Self {
+        self.credentials = Some(Credentials::Client(ClientCredentials {
+            client_id: client_id.into(),
+            client_secret: SecretString::from(client_secret.into()),
+        }));
+        self
+    }
+
+    /// How long before expiry a token is replaced (default [`DEFAULT_REFRESH_MARGIN`]; at
+    /// most half the token's lifetime).
+    pub fn token_refresh_margin(mut self, margin: Duration) -> Self {
+        self.refresh_margin = margin;
+        self
+    }
+
+    /// How failed calls are retried (default [`RetryPolicy::default`]; [`RetryPolicy::none`]
+    /// turns retrying off).
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// The clock token expiry is judged by (default: the system clock).
+    pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
+        self.clock = Arc::new(clock);
         self
     }
 
@@ -109,9 +230,18 @@ impl ClientBuilder {
                 "must start with http:// or https://",
             ));
         }
-        let auth = self
-            .auth
-            .ok_or_else(|| Error::config("access_token", "no credentials: set an access token"))?;
+        let auth = match self.credentials {
+            Some(Credentials::Token(auth)) => auth,
+            Some(Credentials::Client(credentials)) => Auth::Credentials(Arc::new(
+                TokenCache::new(credentials, self.clock, self.refresh_margin),
+            )),
+            None => {
+                return Err(Error::config(
+                    "credentials",
+                    "none given: set client credentials or an access token",
+                ));
+            }
+        };
         let http = reqwest::Client::builder()
             .user_agent(self.user_agent)
             .timeout(self.timeout)
@@ -119,7 +249,14 @@ impl ClientBuilder {
             .build()
             .map_err(|e| Error::config("http client", e.to_string()))?;
         Ok(Client {
-            raw: raw::Client::new_with_client(&base_url, http, Transport { auth }),
+            raw: raw::Client::new_with_client(
+                &base_url,
+                http,
+                Transport {
+                    auth,
+                    retry: self.retry,
+                },
+            ),
         })
     }
 }
@@ -156,13 +293,19 @@ impl Client {
         ClientBuilder::default()
     }
 
+    /// A client configured from the environment; see [`ClientBuilder::from_env`].
+    pub fn from_env() -> Result<Client, Error> {
+        ClientBuilder::from_env()?.build()
+    }
+
     /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
         progenitor_client::ClientInfo::baseurl(&self.raw)
     }
 
     /// The generated client, for calls this layer does not wrap. Its requests get the same
-    /// headers; pass [`ORUM_VERSION`](crate::ORUM_VERSION) as `orum_version`.
+    /// headers and token (but no retries); pass [`ORUM_VERSION`](crate::ORUM_VERSION) as
+    /// `orum_version`.
     pub fn raw(&self) -> &raw::Client {
         &self.raw
     }
@@ -172,7 +315,7 @@ impl Client {
     pub async fn invoke(&self, event: impl Into<TestEvent>) -> Result<Invoked, Error> {
         let event = event.into();
         let body = event.build()?;
-        transport::call(|| {
+        transport::call(&self.raw, "post_invoke", || {
             self.raw
                 .post_invoke()
                 .orum_version(ORUM_VERSION)

@@ -10,7 +10,7 @@ const BODY_EXCERPT_CHARS: usize = 512;
 /// Everything that can go wrong in a call made through this crate.
 ///
 /// Messages name the field, setting or HTTP status involved, and never contain credentials.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// Orum answered with an error status and its error envelope.

@@ -17,10 +17,12 @@
 
 mod auth;
 mod client;
+mod clock;
 mod error;
 mod event_type;
 mod field_path;
 pub mod raw;
+mod retry;
 mod test_event;
 mod transport;
 mod validate;
@@ -29,8 +31,11 @@ pub use client::{
     Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, Environment, Invoked,
     USER_AGENT,
 };
+pub use auth::{AccessToken, DEFAULT_REFRESH_MARGIN};
+pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{ApiError, Error, InvalidField, Result, UnknownEventType};
 pub use event_type::{EventType, Family};
+pub use retry::RetryPolicy;
 pub use test_event::TestEvent;
 pub use transport::ORUM_VERSION;
 

@@ -1,17 +1,24 @@
-//! The seam between the generated client and the network: every request passes through here
-//! for its Authorization header, and every failure is mapped to the crate's [`Error`].
+//! The seam between the generated client and the network. Every call passes through here:
+//! its access token, its Authorization header, retries, a tracing span per attempt, and the
+//! mapping of failures to the crate's [`Error`].
 
-use std::{cell::RefCell, future::Future, time::Duration};
+use std::{cell::RefCell, future::Future, pin::Pin, time::Duration, time::Instant};
 
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo, ResponseValue};
 use reqwest::header::{AUTHORIZATION, HeaderMap, RETRY_AFTER};
+use secrecy::ExposeSecret;
+use tracing::Instrument;
 
-use crate::auth::Auth;
+use crate::auth::{AccessToken, Auth, ClientCredentials};
 use crate::error::{ApiError, Error, InvalidField};
 use crate::raw::{self, types};
+use crate::retry::RetryPolicy;
 
 /// The `Orum-Version` every call sends.
 pub const ORUM_VERSION: types::OrumVersion = types::OrumVersion::V20220921;
+
+/// The one operation that goes without a token.
+const TOKEN_OPERATION: &str = "post_oauth_token";
 
 /// The error type of the generated calls.
 type RawError = progenitor_client::Error<types::ErrorResponse>;
@@ -20,10 +27,34 @@ type RawError = progenitor_client::Error<types::ErrorResponse>;
 #[derive(Debug, Clone)]
 pub struct Transport {
     pub(crate) auth: Auth,
+    pub(crate) retry: RetryPolicy,
 }
 
-/// Status and headers of the last response, captured by the `post` hook: the generated
-/// error for an unreadable documented body keeps neither.
+impl Transport {
+    /// The token for `operation`, fetched if needed; `None` for the token request itself.
+    async fn token(
+        &self,
+        client: &raw::Client,
+        operation: &str,
+    ) -> Result<Option<AccessToken>, Error> {
+        if operation == TOKEN_OPERATION {
+            return Ok(None);
+        }
+        match &self.auth {
+            Auth::Static(token) => Ok(Some(token.clone())),
+            Auth::Credentials(cache) => cache.get(|c| fetch_token(client, c)).await.map(Some),
+        }
+    }
+}
+
+/// What one attempt shares with the hooks: the token to send, and the status and headers of
+/// the response (the generated error for an unreadable documented body keeps neither).
+#[derive(Default)]
+struct Attempt {
+    token: Option<AccessToken>,
+    response: Option<ResponseMeta>,
+}
+
 #[derive(Debug, Clone)]
 struct ResponseMeta {
     status: u16,
@@ -31,7 +62,7 @@ struct ResponseMeta {
 }
 
 tokio::task_local! {
-    static LAST_RESPONSE: RefCell<Option<ResponseMeta>>;
+    static ATTEMPT: RefCell<Attempt>;
 }
 
 impl ClientHooks<Transport> for raw::Client {
@@ -40,10 +71,16 @@ impl ClientHooks<Transport> for raw::Client {
         request: &mut reqwest::Request,
         info: &OperationInfo,
     ) -> Result<(), progenitor_client::Error<E>> {
-        // The token endpoint is the one call that must go without a token.
-        if info.operation_id != "post_oauth_token"
-            && let Some(value) = self.inner().auth.header()
-        {
+        let token = match ATTEMPT.try_with(|a| a.borrow().token.clone()) {
+            Ok(token) => token,
+            // A user calling the generated client directly: fetch the token here.
+            Err(_) => self
+                .inner()
+                .token(self, info.operation_id)
+                .await
+                .map_err(|e| progenitor_client::Error::Custom(e.to_string()))?,
+        };
+        if let Some(value) = token.and_then(|t| t.header()) {
             request.headers_mut().insert(AUTHORIZATION, value);
         }
         Ok(())
@@ -59,29 +96,106 @@ impl ClientHooks<Transport> for raw::Client {
                 status: response.status().as_u16(),
                 retry_after: retry_after(response.headers()),
             };
-            // Outside `call` (a user driving the raw client) there is nowhere to record it.
-            let _ = LAST_RESPONSE.try_with(|last| *last.borrow_mut() = Some(meta));
+            let _ = ATTEMPT.try_with(|a| a.borrow_mut().response = Some(meta));
         }
         Ok(())
     }
 }
 
-/// Runs one generated call and maps its failure to [`Error`].
-pub(crate) async fn call<T, F, Fut>(send: F) -> Result<ResponseValue<T>, Error>
+/// Runs a generated call (`send` makes one attempt) with the client's token, retry policy and
+/// tracing, and maps its failure to [`Error`]. A 401 with a refreshable token drops the token
+/// and tries once more with a new one.
+pub(crate) async fn call<T, F, Fut>(
+    client: &raw::Client,
+    operation: &'static str,
+    send: F,
+) -> Result<ResponseValue<T>, Error>
 where
-    F: FnOnce() -> Fut,
+    F: Fn() -> Fut,
     Fut: Future<Output = Result<ResponseValue<T>, RawError>>,
 {
-    let (result, meta) = LAST_RESPONSE
-        .scope(RefCell::new(None), async {
-            let result = send().await;
-            (result, LAST_RESPONSE.with(|last| last.borrow_mut().take()))
+    let transport = client.inner();
+    let started = Instant::now();
+    let mut refreshed = false;
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let token = transport.token(client, operation).await?;
+        let span = tracing::info_span!("orum_request", operation, attempt);
+        let error = match run_attempt(token.clone(), send()).instrument(span.clone()).await {
+            Ok(value) => return Ok(value),
+            Err(error) => error,
+        };
+        if let (Error::Authentication(_), Auth::Credentials(cache), Some(token), false) =
+            (&error, &transport.auth, &token, refreshed)
+        {
+            span.in_scope(|| tracing::info!("access token refused; fetching a new one"));
+            cache.invalidate(token);
+            refreshed = true;
+            continue;
+        }
+        let Some(wait) = transport.retry.next_wait(&error, attempt, started.elapsed()) else {
+            return Err(error);
+        };
+        span.in_scope(|| tracing::info!(wait_ms = wait.as_millis() as u64, "retrying"));
+        tokio::time::sleep(wait).await;
+    }
+}
+
+async fn run_attempt<T>(
+    token: Option<AccessToken>,
+    send: impl Future<Output = Result<ResponseValue<T>, RawError>>,
+) -> Result<ResponseValue<T>, Error> {
+    let started = Instant::now();
+    let state = RefCell::new(Attempt {
+        token,
+        response: None,
+    });
+    let (result, meta) = ATTEMPT
+        .scope(state, async {
+            let result = send.await;
+            (result, ATTEMPT.with(|a| a.borrow_mut().response.take()))
         })
         .await;
-    match result {
+    let status = meta.as_ref().map_or(0, |m| m.status);
+    let duration_ms = started.elapsed().as_millis() as u64;
+    let result = match result {
         Ok(value) => Ok(value),
         Err(e) => Err(map_error(e, meta).await),
+    };
+    match &result {
+        Ok(_) => tracing::info!(status, duration_ms, "response"),
+        Err(error) => {
+            tracing::warn!(status, duration_ms, retryable = error.is_retryable(), "request failed");
+            // Error texts may quote a response body: debug level only.
+            tracing::debug!(%error, "request failed");
+        }
     }
+    result
+}
+
+/// Exchanges client credentials for an access token. Boxed: it runs inside a call.
+fn fetch_token(
+    client: &raw::Client,
+    credentials: ClientCredentials,
+) -> Pin<Box<dyn Future<Output = Result<(String, f64), Error>> + Send + '_>> {
+    Box::pin(async move {
+        let body = types::OauthTokenBody {
+            client_id: credentials.client_id,
+            client_secret: credentials.client_secret.expose_secret().to_owned(),
+        };
+        let response = call(client, TOKEN_OPERATION, || {
+            client.post_oauth_token().body(body.clone()).send()
+        })
+        .await
+        .map_err(|e| match e {
+            // Orum answers bad credentials with 400 (invalid_client_id, ...) or 403.
+            Error::Api(e) if matches!(e.status, 400 | 403) => Error::Authentication(e),
+            other => other,
+        })?;
+        let token = response.into_inner();
+        Ok((token.access_token, token.expires_in))
+    })
 }
 
 async fn map_error(error: RawError, meta: Option<ResponseMeta>) -> Error {
