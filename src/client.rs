@@ -230,18 +230,19 @@ impl ClientBuilder {
                 "must start with http:// or https://",
             ));
         }
-        let auth = match self.credentials {
-            Some(Credentials::Token(auth)) => auth,
-            Some(Credentials::Client(credentials)) => Auth::Credentials(Arc::new(
-                TokenCache::new(credentials, self.clock, self.refresh_margin),
-            )),
-            None => {
-                return Err(Error::config(
-                    "credentials",
-                    "none given: set client credentials or an access token",
-                ));
-            }
-        };
+        let auth =
+            match self.credentials {
+                Some(Credentials::Token(auth)) => auth,
+                Some(Credentials::Client(credentials)) => Auth::Credentials(Arc::new(
+                    TokenCache::new(credentials, self.clock, self.refresh_margin),
+                )),
+                None => {
+                    return Err(Error::config(
+                        "credentials",
+                        "none given: set client credentials or an access token",
+                    ));
+                }
+            };
         let http = reqwest::Client::builder()
             .user_agent(self.user_agent)
             .timeout(self.timeout)

@@ -27,11 +27,11 @@ mod test_event;
 mod transport;
 mod validate;
 
+pub use auth::{AccessToken, DEFAULT_REFRESH_MARGIN};
 pub use client::{
     Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, Environment, Invoked,
     USER_AGENT,
 };
-pub use auth::{AccessToken, DEFAULT_REFRESH_MARGIN};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{ApiError, Error, InvalidField, Result, UnknownEventType};
 pub use event_type::{EventType, Family};

@@ -77,7 +77,12 @@ impl RetryPolicy {
 
     /// How long to wait before the next attempt, or `None` to give up with `error`.
     /// `attempt` is the number of attempts made so far (1 after the first).
-    pub(crate) fn next_wait(&self, error: &Error, attempt: u32, elapsed: Duration) -> Option<Duration> {
+    pub(crate) fn next_wait(
+        &self,
+        error: &Error,
+        attempt: u32,
+        elapsed: Duration,
+    ) -> Option<Duration> {
         if attempt >= self.max_attempts {
             return None;
         }
@@ -121,7 +126,10 @@ mod tests {
         let p = RetryPolicy::default();
         let zero = Duration::ZERO;
         assert!(p.next_wait(&unavailable(), 1, zero).is_some());
-        assert!(p.next_wait(&Error::Connection("refused".into()), 1, zero).is_some());
+        assert!(
+            p.next_wait(&Error::Connection("refused".into()), 1, zero)
+                .is_some()
+        );
         for status in [400, 403, 404, 422, 500] {
             let e = Error::unexpected(status, b"");
             assert_eq!(p.next_wait(&e, 1, zero), None, "{status}");
@@ -136,13 +144,21 @@ mod tests {
             retry_after: Some(Duration::from_secs(secs)),
             error: None,
         };
-        assert_eq!(p.next_wait(&limited(3), 1, Duration::ZERO), Some(Duration::from_secs(3)));
-        assert_eq!(p.next_wait(&limited(300), 1, Duration::ZERO), Some(Duration::from_secs(10)));
+        assert_eq!(
+            p.next_wait(&limited(3), 1, Duration::ZERO),
+            Some(Duration::from_secs(3))
+        );
+        assert_eq!(
+            p.next_wait(&limited(300), 1, Duration::ZERO),
+            Some(Duration::from_secs(10))
+        );
     }
 
     #[test]
     fn attempts_and_elapsed_time_are_bounded() {
-        let p = RetryPolicy::default().max_attempts(3).max_elapsed(Duration::from_secs(1));
+        let p = RetryPolicy::default()
+            .max_attempts(3)
+            .max_elapsed(Duration::from_secs(1));
         assert!(p.next_wait(&unavailable(), 2, Duration::ZERO).is_some());
         assert_eq!(p.next_wait(&unavailable(), 3, Duration::ZERO), None);
         let limited = Error::RateLimited {
@@ -150,7 +166,10 @@ mod tests {
             error: None,
         };
         assert_eq!(p.next_wait(&limited, 1, Duration::from_millis(500)), None);
-        assert_eq!(RetryPolicy::none().next_wait(&unavailable(), 1, Duration::ZERO), None);
+        assert_eq!(
+            RetryPolicy::none().next_wait(&unavailable(), 1, Duration::ZERO),
+            None
+        );
     }
 
     #[test]
@@ -164,7 +183,10 @@ mod tests {
             assert!(p.backoff(30) <= Duration::from_millis(400));
         }
         let waits: Vec<_> = (0..50).map(|_| p.backoff(3)).collect();
-        assert!(waits.iter().any(|w| *w > Duration::from_millis(200)), "jitter spans the range");
+        assert!(
+            waits.iter().any(|w| *w > Duration::from_millis(200)),
+            "jitter spans the range"
+        );
         assert!(waits.windows(2).any(|w| w[0] != w[1]), "jittered");
     }
 }

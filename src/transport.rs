@@ -122,7 +122,10 @@ where
         attempt += 1;
         let token = transport.token(client, operation).await?;
         let span = tracing::info_span!("orum_request", operation, attempt);
-        let error = match run_attempt(token.clone(), send()).instrument(span.clone()).await {
+        let error = match run_attempt(token.clone(), send())
+            .instrument(span.clone())
+            .await
+        {
             Ok(value) => return Ok(value),
             Err(error) => error,
         };
@@ -134,7 +137,10 @@ where
             refreshed = true;
             continue;
         }
-        let Some(wait) = transport.retry.next_wait(&error, attempt, started.elapsed()) else {
+        let Some(wait) = transport
+            .retry
+            .next_wait(&error, attempt, started.elapsed())
+        else {
             return Err(error);
         };
         span.in_scope(|| tracing::info!(wait_ms = wait.as_millis() as u64, "retrying"));
@@ -166,7 +172,12 @@ async fn run_attempt<T>(
     match &result {
         Ok(_) => tracing::info!(status, duration_ms, "response"),
         Err(error) => {
-            tracing::warn!(status, duration_ms, retryable = error.is_retryable(), "request failed");
+            tracing::warn!(
+                status,
+                duration_ms,
+                retryable = error.is_retryable(),
+                "request failed"
+            );
             // Error texts may quote a response body: debug level only.
             tracing::debug!(%error, "request failed");
         }
@@ -174,11 +185,14 @@ async fn run_attempt<T>(
     result
 }
 
+/// An access token and its lifetime in seconds, as `POST /oauth/token` returns them.
+type TokenResult = Result<(String, f64), Error>;
+
 /// Exchanges client credentials for an access token. Boxed: it runs inside a call.
 fn fetch_token(
     client: &raw::Client,
     credentials: ClientCredentials,
-) -> Pin<Box<dyn Future<Output = Result<(String, f64), Error>> + Send + '_>> {
+) -> Pin<Box<dyn Future<Output = TokenResult> + Send + '_>> {
     Box::pin(async move {
         let body = types::OauthTokenBody {
             client_id: credentials.client_id,

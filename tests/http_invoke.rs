@@ -197,6 +197,7 @@ async fn closed_port_is_a_connection_error() {
     let client = Client::builder()
         .base_url(format!("http://127.0.0.1:{port}"))
         .access_token(TOKEN)
+        .retry(orum_webhooks::RetryPolicy::none())
         .build()
         .unwrap();
     let err = client.invoke(event()).await.unwrap_err();
@@ -210,7 +211,7 @@ fn configuration_errors_name_the_setting() {
     let err = Client::builder().build().unwrap_err();
     assert!(
         err.to_string()
-            .starts_with("configuration error: access_token:"),
+            .starts_with("configuration error: credentials:"),
         "{err}"
     );
     let err = Client::builder()

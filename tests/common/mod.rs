@@ -155,11 +155,12 @@ async fn handle(
 
 pub const TOKEN: &str = "test-access-token-3f9a";
 
-/// A client with a static token pointed at `server`.
+/// A client with a static token pointed at `server`, making one attempt per call.
 pub fn client(server: &MockOrum) -> orum_webhooks::Client {
     orum_webhooks::Client::builder()
         .base_url(&server.url)
         .access_token(TOKEN)
+        .retry(orum_webhooks::RetryPolicy::none())
         .build()
         .unwrap()
 }
