@@ -121,7 +121,13 @@ where
     loop {
         attempt += 1;
         let token = transport.token(client, operation).await?;
-        let span = tracing::info_span!("orum_request", operation, attempt);
+        let span = tracing::info_span!(
+            "orum_request",
+            operation,
+            attempt,
+            status = tracing::field::Empty,
+            duration_ms = tracing::field::Empty,
+        );
         let error = match run_attempt(token.clone(), send())
             .instrument(span.clone())
             .await
@@ -165,6 +171,9 @@ async fn run_attempt<T>(
         .await;
     let status = meta.as_ref().map_or(0, |m| m.status);
     let duration_ms = started.elapsed().as_millis() as u64;
+    let span = tracing::Span::current();
+    span.record("status", status);
+    span.record("duration_ms", duration_ms);
     let result = match result {
         Ok(value) => Ok(value),
         Err(e) => Err(map_error(e, meta).await),
