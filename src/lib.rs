@@ -14,18 +14,23 @@
 //! # Ok(()) }
 //! ```
 #![warn(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod auth;
 mod client;
 mod clock;
 mod error;
+mod event;
 mod event_type;
 mod field_path;
 pub mod raw;
 mod retry;
+#[cfg(feature = "test-util")]
+mod signing;
 mod test_event;
 mod transport;
 mod validate;
+mod verify;
 
 pub use auth::{AccessToken, DEFAULT_REFRESH_MARGIN};
 pub use client::{
@@ -34,10 +39,14 @@ pub use client::{
 };
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{ApiError, Error, InvalidField, Result, UnknownEventType};
+pub use event::{EventData, WebhookEvent};
 pub use event_type::{EventType, Family};
 pub use retry::RetryPolicy;
+#[cfg(feature = "test-util")]
+pub use signing::SigningKey;
 pub use test_event::TestEvent;
 pub use transport::ORUM_VERSION;
+pub use verify::{SIGNATURE_HEADER, Verifier, VerifyError};
 
 /// The README's examples, compiled as doctests so they stay true.
 #[cfg(doctest)]

@@ -79,23 +79,27 @@ pub(crate) fn typed<T: DeserializeOwned>(value: &Value) -> Result<T, InvalidFiel
     let mut ignored = Vec::new();
     let mut on_ignored = |path: serde_ignored::Path<'_>| ignored.push(ignored_path(&path));
     let de = serde_ignored::Deserializer::new(value, &mut on_ignored);
-    let result: Result<T, _> = serde_path_to_error::deserialize(de);
-    match result {
-        Ok(v) => match ignored.into_iter().next() {
-            None => Ok(v),
-            Some(path) => Err(InvalidField {
-                path,
-                rule: "is not a field of Orum's schema here (check the spelling)".into(),
-            }),
-        },
-        Err(e) => {
-            let mut path = e.path().to_string();
-            if path == "." {
-                path = "(body)".into();
-            }
-            Err(field_error(path, &e.inner().to_string()))
-        }
+    let typed = serde_path_to_error::deserialize(de).map_err(|e| path_error(&e))?;
+    match ignored.into_iter().next() {
+        None => Ok(typed),
+        Some(path) => Err(InvalidField {
+            path,
+            rule: "is not a field of Orum's schema here (check the spelling)".into(),
+        }),
     }
+}
+
+/// Deserializes `value` into `T`, ignoring fields `T` does not have.
+pub(crate) fn lenient<T: DeserializeOwned>(value: &Value) -> Result<T, InvalidField> {
+    serde_path_to_error::deserialize(value).map_err(|e| path_error(&e))
+}
+
+fn path_error(e: &serde_path_to_error::Error<serde_json::Error>) -> InvalidField {
+    let mut path = e.path().to_string();
+    if path == "." {
+        path = "(body)".into();
+    }
+    field_error(path, &e.inner().to_string())
 }
 
 /// The family whose data schema `data` matches exactly, other than `expected`.
