@@ -13,6 +13,7 @@ use crate::raw::{self, types};
 use crate::retry::RetryPolicy;
 use crate::test_event::TestEvent;
 use crate::transport::{self, ORUM_VERSION, Transport};
+use crate::verify::Verifier;
 
 /// Default time allowed for a whole request, connection included.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -329,4 +330,109 @@ impl Client {
             body,
         })
     }
+
+    /// Has Orum create the enterprise's webhook signing key pair (`POST /webhooks/secret`),
+    /// and returns it. Needed once, before the first [`webhook_secret`](Client::webhook_secret).
+    pub async fn create_webhook_secret(
+        &self,
+    ) -> Result<types::SecretResponseEnterpriseKeypair, Error> {
+        let response = transport::call(&self.raw, "post_webhook_secret", || {
+            self.raw
+                .post_webhook_secret()
+                .orum_version(ORUM_VERSION)
+                .send()
+        })
+        .await?;
+        keypair(response.into_inner())
+    }
+
+    /// The enterprise's webhook key pair record (`GET /webhooks/secret`), whose `public_key`
+    /// verifies deliveries.
+    pub async fn webhook_secret(&self) -> Result<types::SecretResponseEnterpriseKeypair, Error> {
+        let response = transport::call(&self.raw, "get_webhook_secret", || {
+            self.raw
+                .get_webhook_secret()
+                .orum_version(ORUM_VERSION)
+                .send()
+        })
+        .await?;
+        keypair(response.into_inner())
+    }
+
+    /// A [`Verifier`] for the enterprise's deliveries, from [`webhook_secret`](Client::webhook_secret).
+    pub async fn webhook_verifier(&self) -> Result<Verifier, Error> {
+        let keypair = self.webhook_secret().await?;
+        Ok(Verifier::from_public_key(keypair.public_key)?)
+    }
+
+    /// Registers a URL for webhooks (`POST /webhooks/configurations`).
+    pub async fn create_webhook_configuration(
+        &self,
+        request: types::ConfigurationRequest,
+    ) -> Result<types::WebhookConfiguration, Error> {
+        let response = transport::call(&self.raw, "post_webhook_configuration", || {
+            self.raw
+                .post_webhook_configuration()
+                .orum_version(ORUM_VERSION)
+                .body(request.clone())
+                .send()
+        })
+        .await?;
+        Ok(response.into_inner().webhook_configuration)
+    }
+
+    /// Every webhook configuration of the enterprise (`GET /webhooks/configurations`).
+    pub async fn webhook_configurations(&self) -> Result<Vec<types::WebhookConfiguration>, Error> {
+        let response = transport::call(&self.raw, "get_webhook_configurations", || {
+            self.raw
+                .get_webhook_configurations()
+                .orum_version(ORUM_VERSION)
+                .send()
+        })
+        .await?;
+        Ok(response.into_inner().webhook_configurations)
+    }
+
+    /// Replaces a webhook configuration (`PUT /webhooks/configurations/{id}`).
+    pub async fn update_webhook_configuration(
+        &self,
+        id: uuid::Uuid,
+        request: types::ConfigurationRequest,
+    ) -> Result<types::WebhookConfiguration, Error> {
+        let response = transport::call(&self.raw, "put_webhook_configurations", || {
+            self.raw
+                .put_webhook_configurations()
+                .id(id)
+                .orum_version(ORUM_VERSION)
+                .body(request.clone())
+                .send()
+        })
+        .await?;
+        Ok(response.into_inner().webhook_configuration)
+    }
+
+    /// Deletes a webhook configuration (`DELETE /webhooks/configurations/{id}`).
+    pub async fn delete_webhook_configuration(&self, id: uuid::Uuid) -> Result<(), Error> {
+        transport::call(&self.raw, "delete_webhook_configurations", || {
+            self.raw
+                .delete_webhook_configurations()
+                .id(id)
+                .orum_version(ORUM_VERSION)
+                .send()
+        })
+        .await?;
+        Ok(())
+    }
+}
+
+/// The key pair record; the spec leaves `enterprise_keypair` optional.
+fn keypair(
+    response: types::SecretResponse,
+) -> Result<types::SecretResponseEnterpriseKeypair, Error> {
+    response.enterprise_keypair.ok_or_else(|| {
+        Error::unexpected(
+            200,
+            b"the response has no enterprise_keypair; create it with POST /webhooks/secret",
+        )
+    })
 }

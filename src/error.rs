@@ -56,6 +56,10 @@ pub enum Error {
         body: String,
     },
 
+    /// A webhook key or delivery could not be used.
+    #[error(transparent)]
+    Verify(#[from] crate::verify::VerifyError),
+
     /// The client is configured wrongly (a missing or contradictory setting).
     #[error("configuration error: {setting}: {message}")]
     Config {

@@ -47,7 +47,10 @@ pub enum EventData {
     BookTransfer(types::BookTransfer),
     /// An event type this crate does not know (Orum adds them without a new version), kept
     /// as delivered: `key` is the resource key under `event_data`, `value` the resource.
-    Unknown { key: String, value: Value },
+    Unknown {
+        key: String,
+        value: Value,
+    },
 }
 
 impl WebhookEvent {
@@ -136,7 +139,8 @@ impl EventData {
         let value = event_data
             .get(key)
             .ok_or_else(|| malformed(&format!("event_data.{key}"), "is required"))?;
-        let typed = |e: crate::InvalidField| malformed(&format!("event_data.{key}.{}", e.path), e.rule);
+        let typed =
+            |e: crate::InvalidField| malformed(&format!("event_data.{key}.{}", e.path), e.rule);
         // Orum adds response fields without a new version: unknown fields are accepted here.
         Ok(match family {
             Family::Person => EventData::Person(validate::lenient(value).map_err(typed)?),

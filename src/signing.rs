@@ -40,8 +40,8 @@ impl SigningKey {
 
     /// A key pair from a PKCS#8 PEM (`BEGIN PRIVATE KEY`), as `openssl genpkey` writes it.
     pub fn from_pkcs8_pem(pem_text: &str) -> Result<Self, VerifyError> {
-        let pem = pem::parse(pem_text)
-            .map_err(|e| VerifyError::InvalidKey(format!("bad PEM: {e}")))?;
+        let pem =
+            pem::parse(pem_text).map_err(|e| VerifyError::InvalidKey(format!("bad PEM: {e}")))?;
         if pem.tag() != "PRIVATE KEY" {
             return Err(VerifyError::InvalidKey(format!(
                 "PEM holds a {}, not a PRIVATE KEY (PKCS#8)",
@@ -59,7 +59,7 @@ impl SigningKey {
             .pair
             .as_der()
             .map_err(|e| VerifyError::InvalidKey(e.to_string()))?;
-        Ok(pem::encode(&pem::Pem::new("PRIVATE KEY", der.as_ref())))
+        Ok(to_pem("PRIVATE KEY", der.as_ref()))
     }
 
     /// The public key as SubjectPublicKeyInfo PEM (`BEGIN PUBLIC KEY`), what
@@ -70,7 +70,7 @@ impl SigningKey {
             .public_key()
             .as_der()
             .map_err(|e| VerifyError::InvalidKey(e.to_string()))?;
-        Ok(pem::encode(&pem::Pem::new("PUBLIC KEY", der.as_ref())))
+        Ok(to_pem("PUBLIC KEY", der.as_ref()))
     }
 
     /// A verifier for this key's signatures.
@@ -86,16 +86,27 @@ impl SigningKey {
         message.extend_from_slice(created_at.as_bytes());
         let mut signature = vec![0; self.pair.public_modulus_len()];
         self.pair
-            .sign(&RSA_PKCS1_SHA256, &SystemRandom::new(), &message, &mut signature)
+            .sign(
+                &RSA_PKCS1_SHA256,
+                &SystemRandom::new(),
+                &message,
+                &mut signature,
+            )
             .map_err(|e| VerifyError::InvalidKey(format!("signing failed: {e}")))?;
         Ok(base64::engine::general_purpose::STANDARD.encode(signature))
     }
 
     /// Serializes `event` and signs it: the body to POST and its `Signature` header value.
     pub fn sign_event(&self, event: &WebhookEvent) -> Result<(Vec<u8>, String), VerifyError> {
-        let body = serde_json::to_vec(event)
-            .map_err(|e| VerifyError::MalformedBody(e.to_string()))?;
+        let body =
+            serde_json::to_vec(event).map_err(|e| VerifyError::MalformedBody(e.to_string()))?;
         let signature = self.sign(&body)?;
         Ok((body, signature))
     }
+}
+
+/// PEM with Unix line endings, as openssl writes it.
+fn to_pem(tag: &str, der: &[u8]) -> String {
+    let config = pem::EncodeConfig::new().set_line_ending(pem::LineEnding::LF);
+    pem::encode_config(&pem::Pem::new(tag, der), config)
 }

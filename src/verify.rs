@@ -80,9 +80,8 @@ impl Verifier {
     /// under 2048 bits are refused.
     pub fn from_public_key(key: impl AsRef<[u8]>) -> Result<Self, VerifyError> {
         let der = key_der(key.as_ref())?;
-        let invalid = |what: &str, e: &dyn std::fmt::Display| {
-            VerifyError::InvalidKey(format!("{what}: {e}"))
-        };
+        let invalid =
+            |what: &str, e: &dyn std::fmt::Display| VerifyError::InvalidKey(format!("{what}: {e}"));
         let public = aws_lc_rs::rsa::PublicKey::from_der(&der)
             .map_err(|e| invalid("not an RSA public key", &e))?;
         let spki = public
@@ -155,9 +154,9 @@ impl Verifier {
     ) -> Result<WebhookEvent, VerifyError> {
         let signature = match headers.get(SIGNATURE_HEADER) {
             None => return Err(VerifyError::MissingSignature),
-            Some(value) => value.to_str().map_err(|_| {
-                VerifyError::MalformedSignature("header is not ASCII text".into())
-            })?,
+            Some(value) => value
+                .to_str()
+                .map_err(|_| VerifyError::MalformedSignature("header is not ASCII text".into()))?,
         };
         self.verify(signature, body)
     }
@@ -207,8 +206,8 @@ fn key_der(key: &[u8]) -> Result<Vec<u8>, VerifyError> {
     let text = std::str::from_utf8(key).map(str::trim);
     match text {
         Ok(text) if text.starts_with("-----BEGIN") => {
-            let pem = pem::parse(text)
-                .map_err(|e| VerifyError::InvalidKey(format!("bad PEM: {e}")))?;
+            let pem =
+                pem::parse(text).map_err(|e| VerifyError::InvalidKey(format!("bad PEM: {e}")))?;
             match pem.tag() {
                 "PUBLIC KEY" | "RSA PUBLIC KEY" => Ok(pem.into_contents()),
                 other => Err(VerifyError::InvalidKey(format!(
