@@ -19,6 +19,7 @@
 mod auth;
 mod client;
 mod clock;
+mod dedup;
 mod error;
 mod event;
 mod event_type;
@@ -38,6 +39,7 @@ pub use client::{
     USER_AGENT,
 };
 pub use clock::{Clock, ManualClock, SystemClock};
+pub use dedup::RecentEventIds;
 pub use error::{ApiError, Error, InvalidField, Result, UnknownEventType};
 pub use event::{EventData, WebhookEvent};
 pub use event_type::{EventType, Family};

@@ -29,9 +29,16 @@ fn request() -> ConfigurationRequest {
 }
 
 fn assert_default_headers(r: &Recorded) {
-    assert_eq!(r.header("authorization"), Some(format!("Bearer {TOKEN}").as_str()));
+    assert_eq!(
+        r.header("authorization"),
+        Some(format!("Bearer {TOKEN}").as_str())
+    );
     assert_eq!(r.header("orum-version"), Some("v2022-09-21"));
-    assert!(r.header("user-agent").unwrap().starts_with("orum-webhooks/"));
+    assert!(
+        r.header("user-agent")
+            .unwrap()
+            .starts_with("orum-webhooks/")
+    );
 }
 
 #[tokio::test]
@@ -51,13 +58,28 @@ async fn configurations_are_created_listed_updated_and_deleted() {
     })
     .await;
     let client = common::client(&server);
-    let created = client.create_webhook_configuration(request()).await.unwrap();
+    let created = client
+        .create_webhook_configuration(request())
+        .await
+        .unwrap();
     assert_eq!((created.id.as_str(), created.enabled), (CONFIG_ID, true));
     let all = client.webhook_configurations().await.unwrap();
     assert_eq!(all.len(), 1);
-    assert_eq!(all[0].event_types.0, vec![Subscription::PersonAll, Subscription::TransferUpdated]);
+    assert_eq!(
+        all[0].event_types.0,
+        vec![Subscription::PersonAll, Subscription::TransferUpdated]
+    );
     let id = CONFIG_ID.parse().unwrap();
-    let updated = client.update_webhook_configuration(id, ConfigurationRequest { enabled: false, ..request() }).await.unwrap();
+    let updated = client
+        .update_webhook_configuration(
+            id,
+            ConfigurationRequest {
+                enabled: false,
+                ..request()
+            },
+        )
+        .await
+        .unwrap();
     assert!(!updated.enabled);
     client.delete_webhook_configuration(id).await.unwrap();
 
@@ -68,7 +90,10 @@ async fn configurations_are_created_listed_updated_and_deleted() {
         assert_default_headers(r);
     }
     let body: serde_json::Value = serde_json::from_slice(&requests[0].body).unwrap();
-    assert_eq!(body, json!({"enabled": true, "event_types": ["person_all", "transfer_updated"], "url": "https://example.com/orum"}));
+    assert_eq!(
+        body,
+        json!({"enabled": true, "event_types": ["person_all", "transfer_updated"], "url": "https://example.com/orum"})
+    );
     let body: serde_json::Value = serde_json::from_slice(&requests[2].body).unwrap();
     assert_eq!(body["enabled"], false);
 }
@@ -77,33 +102,68 @@ async fn configurations_are_created_listed_updated_and_deleted() {
 async fn the_public_key_becomes_a_verifier() {
     let dir = tempfile::tempdir().unwrap();
     let status = std::process::Command::new("openssl")
-        .args(["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", "k.pem"])
+        .args([
+            "genpkey",
+            "-algorithm",
+            "RSA",
+            "-pkeyopt",
+            "rsa_keygen_bits:2048",
+            "-out",
+            "k.pem",
+        ])
         .current_dir(dir.path())
         .output()
         .unwrap();
     assert!(status.status.success());
-    let public = std::process::Command::new("openssl").args(["pkey", "-in", "k.pem", "-pubout"]).current_dir(dir.path()).output().unwrap();
+    let public = std::process::Command::new("openssl")
+        .args(["pkey", "-in", "k.pem", "-pubout"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
     let public = String::from_utf8(public.stdout).unwrap();
 
     let reply = Reply::json(200, keypair(&public));
     let server = MockOrum::always(reply).await;
     let client = common::client(&server);
-    assert_eq!(client.create_webhook_secret().await.unwrap().public_key, public);
-    assert_eq!(client.webhook_secret().await.unwrap().enterprise_name, "Acme");
+    assert_eq!(
+        client.create_webhook_secret().await.unwrap().public_key,
+        public
+    );
+    assert_eq!(
+        client.webhook_secret().await.unwrap().enterprise_name,
+        "Acme"
+    );
     client.webhook_verifier().await.unwrap();
-    let methods: Vec<_> = server.requests().iter().map(|r| format!("{} {}", r.method, r.path)).collect();
-    assert_eq!(methods, ["POST /webhooks/secret", "GET /webhooks/secret", "GET /webhooks/secret"]);
+    let methods: Vec<_> = server
+        .requests()
+        .iter()
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect();
+    assert_eq!(
+        methods,
+        [
+            "POST /webhooks/secret",
+            "GET /webhooks/secret",
+            "GET /webhooks/secret"
+        ]
+    );
     assert_default_headers(&server.requests()[1]);
 }
 
 #[tokio::test]
 async fn unusable_keys_and_missing_keypairs_are_errors() {
     let server = MockOrum::always(Reply::json(200, keypair("not a key"))).await;
-    let err = common::client(&server).webhook_verifier().await.unwrap_err();
+    let err = common::client(&server)
+        .webhook_verifier()
+        .await
+        .unwrap_err();
     assert!(matches!(err, Error::Verify(_)), "{err:?}");
     let server = MockOrum::always(Reply::json(200, json!({}))).await;
     let err = common::client(&server).webhook_secret().await.unwrap_err();
     assert!(err.to_string().contains("no enterprise_keypair"), "{err}");
     let server = MockOrum::always(Reply::orum_error(401, "unauthorized", "no")).await;
-    assert!(matches!(common::client(&server).webhook_configurations().await, Err(Error::Authentication(_))));
+    assert!(matches!(
+        common::client(&server).webhook_configurations().await,
+        Err(Error::Authentication(_))
+    ));
 }
