@@ -14,20 +14,43 @@ use tokio::process::{Child, ChildStdout, Command};
 /// Builds the example (a no-op when it is up to date) and returns its path.
 fn receiver_binary() -> std::path::PathBuf {
     let status = std::process::Command::new(env!("CARGO"))
-        .args(["build", "--quiet", "--example", "receiver", "--features", "test-util"])
+        .args([
+            "build",
+            "--quiet",
+            "--example",
+            "receiver",
+            "--features",
+            "test-util",
+        ])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .status()
         .unwrap();
     assert!(status.success());
     let deps = std::env::current_exe().unwrap();
-    deps.parent().unwrap().parent().unwrap().join("examples").join("receiver")
+    deps.parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .join("examples")
+        .join("receiver")
 }
 
 async fn next_line(lines: &mut Lines<BufReader<ChildStdout>>) -> String {
-    tokio::time::timeout(Duration::from_secs(30), lines.next_line()).await.unwrap().unwrap().unwrap()
+    tokio::time::timeout(Duration::from_secs(30), lines.next_line())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap()
 }
 
-async fn start(key: &SigningKey) -> (Child, Lines<BufReader<ChildStdout>>, String, tempfile::TempDir) {
+async fn start(
+    key: &SigningKey,
+) -> (
+    Child,
+    Lines<BufReader<ChildStdout>>,
+    String,
+    tempfile::TempDir,
+) {
     let dir = tempfile::tempdir().unwrap();
     let key_file = dir.path().join("orum.pem");
     std::fs::write(&key_file, key.public_key_pem().unwrap()).unwrap();
@@ -41,7 +64,10 @@ async fn start(key: &SigningKey) -> (Child, Lines<BufReader<ChildStdout>>, Strin
         .unwrap();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let ready = next_line(&mut lines).await;
-    let url = ready.strip_prefix("listening on ").unwrap_or_else(|| panic!("{ready}")).to_owned();
+    let url = ready
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("{ready}"))
+        .to_owned();
     (child, lines, url, dir)
 }
 
@@ -49,7 +75,9 @@ async fn start(key: &SigningKey) -> (Child, Lines<BufReader<ChildStdout>>, Strin
 async fn verifies_deduplicates_and_prints() {
     let key = SigningKey::generate().unwrap();
     let (_child, mut lines, url, _dir) = start(&key).await;
-    let body = TestEvent::person(PersonEventType::PersonVerified).build().unwrap();
+    let body = TestEvent::person(PersonEventType::PersonVerified)
+        .build()
+        .unwrap();
     let event = WebhookEvent::from_invoked(body, "evt_receiver_1", common::fixed_now());
     let (bytes, signature) = key.sign_event(&event).unwrap();
     let http = reqwest::Client::new();
@@ -64,16 +92,31 @@ async fn verifies_deduplicates_and_prints() {
         }
     };
 
-    assert_eq!(post(bytes.clone(), Some(signature.clone())).await, (200, "received evt_receiver_1\n".into()));
-    assert_eq!(post(bytes.clone(), Some(signature.clone())).await, (200, "duplicate evt_receiver_1\n".into()));
+    assert_eq!(
+        post(bytes.clone(), Some(signature.clone())).await,
+        (200, "received evt_receiver_1\n".into())
+    );
+    assert_eq!(
+        post(bytes.clone(), Some(signature.clone())).await,
+        (200, "duplicate evt_receiver_1\n".into())
+    );
     let mut tampered = bytes.clone();
     let at = tampered.len() / 2;
     tampered[at] ^= 1;
     assert_eq!(post(tampered, Some(signature.clone())).await.0, 401);
-    assert_eq!(post(bytes.clone(), None).await, (401, "missing Signature header\n".into()));
+    assert_eq!(
+        post(bytes.clone(), None).await,
+        (401, "missing Signature header\n".into())
+    );
     let other = SigningKey::generate().unwrap().sign(&bytes).unwrap();
-    assert_eq!(post(bytes, Some(other)).await, (401, "signature does not match the body\n".into()));
+    assert_eq!(
+        post(bytes, Some(other)).await,
+        (401, "signature does not match the body\n".into())
+    );
 
     let printed = next_line(&mut lines).await;
-    assert!(printed.ends_with("person_verified evt_receiver_1 verified"), "{printed}");
+    assert!(
+        printed.ends_with("person_verified evt_receiver_1 verified"),
+        "{printed}"
+    );
 }
