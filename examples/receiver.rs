@@ -15,7 +15,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
-use orum_webhooks::{Client, EventData, RecentEventIds, Verifier, WebhookEvent};
+use orum_webhooks::{Client, RecentEventIds, Verifier, WebhookEvent};
 use tokio::sync::mpsc;
 
 struct Receiver {
@@ -53,7 +53,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (events, mut queue) = mpsc::unbounded_channel();
     tokio::spawn(async move {
         while let Some(event) = queue.recv().await {
-            println!("{}", describe(&event));
+            println!("{} {event}", event.created_at.to_rfc3339());
         }
     });
     let state = Arc::new(Receiver {
@@ -94,24 +94,4 @@ async fn receive(
             (StatusCode::OK, format!("received {id}\n"))
         }
     }
-}
-
-fn describe(event: &WebhookEvent) -> String {
-    let status = match &event.data {
-        EventData::Person(p) => p.status.to_string(),
-        EventData::Business(b) => b.status.to_string(),
-        EventData::ExternalAccount(a) => a.status.to_string(),
-        EventData::Transfer(t) => format!("{} {} cents", t.status, t.amount.0),
-        EventData::VerifyAccount(v) => v.verification_status.to_string(),
-        EventData::Subledger(s) => s.status.to_string(),
-        EventData::BookTransfer(b) => b.status.to_string(),
-        _ => "(event type unknown to this crate)".to_owned(),
-    };
-    format!(
-        "{} {} {} {}",
-        event.created_at.to_rfc3339(),
-        event.event_type,
-        event.event_id,
-        status
-    )
 }

@@ -29,6 +29,12 @@ impl RecentEventIds {
         }
     }
 
+    /// Whether `event_id` is among the remembered ids (without recording it).
+    pub fn contains(&self, event_id: &str) -> bool {
+        let guard = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        guard.0.contains(event_id)
+    }
+
     /// Records `event_id`; `true` if it was not among the remembered ids.
     pub fn first_time(&self, event_id: &str) -> bool {
         let mut guard = self.inner.lock().unwrap_or_else(|e| e.into_inner());

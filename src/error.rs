@@ -112,6 +112,18 @@ impl Error {
     }
 }
 
+/// An error's message followed by its causes: reqwest's own message is generic; the cause
+/// ("Connection refused") is what helps.
+pub(crate) fn chain(e: &dyn std::error::Error) -> String {
+    let mut message = e.to_string();
+    let mut source = e.source();
+    while let Some(cause) = source {
+        message = format!("{message}: {cause}");
+        source = cause.source();
+    }
+    message
+}
+
 fn retry_after_text(retry_after: Option<Duration>) -> String {
     match retry_after {
         Some(d) => format!("; retry after {} s", d.as_secs_f64()),

@@ -187,6 +187,42 @@ impl EventData {
     }
 }
 
+impl EventData {
+    /// The resource's status (`verification_status` for Verify), if it has one.
+    pub fn status(&self) -> Option<String> {
+        match self {
+            EventData::Person(d) => Some(d.status.to_string()),
+            EventData::Business(d) => Some(d.status.to_string()),
+            EventData::ExternalAccount(d) => Some(d.status.to_string()),
+            EventData::Transfer(d) => Some(d.status.to_string()),
+            EventData::VerifyAccount(d) => Some(d.verification_status.to_string()),
+            EventData::Subledger(d) => Some(d.status.to_string()),
+            EventData::BookTransfer(d) => Some(d.status.to_string()),
+            EventData::Unknown { value, .. } => value.get("status")?.as_str().map(str::to_owned),
+        }
+    }
+}
+
+impl std::fmt::Display for WebhookEvent {
+    /// One line: `person_verified evt_1 person verified`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} {} {}",
+            self.event_type,
+            self.event_id,
+            self.data.key()
+        )?;
+        if let Some(status) = self.data.status() {
+            write!(f, " {status}")?;
+        }
+        if let EventData::Transfer(t) = &self.data {
+            write!(f, " ({} cents)", t.amount.0)?;
+        }
+        Ok(())
+    }
+}
+
 impl serde::Serialize for WebhookEvent {
     /// Orum's envelope, with `created_at` in milliseconds as Orum writes it.
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

@@ -88,6 +88,14 @@ impl FieldPath {
         Ok(())
     }
 
+    /// The current value at this path, if there is one.
+    pub(crate) fn get<'v>(&self, root: &'v Value) -> Option<&'v Value> {
+        self.segments.iter().try_fold(root, |v, seg| match seg {
+            Segment::Key(k) => v.get(k),
+            Segment::Index(i) => v.get(i),
+        })
+    }
+
     fn slot<'v>(&self, root: &'v mut Value) -> Result<&'v mut Value, Error> {
         let mut here = root;
         let mut walked = String::new();

@@ -24,8 +24,12 @@ mod error;
 mod event;
 mod event_type;
 mod field_path;
+#[cfg(feature = "sandbox")]
+mod listener;
 pub mod raw;
 mod retry;
+#[cfg(feature = "sandbox")]
+pub mod sandbox;
 #[cfg(feature = "test-util")]
 mod signing;
 mod test_event;
@@ -43,7 +47,11 @@ pub use dedup::RecentEventIds;
 pub use error::{ApiError, Error, InvalidField, Result, UnknownEventType};
 pub use event::{EventData, WebhookEvent};
 pub use event_type::{EventType, Family};
+#[cfg(feature = "sandbox")]
+pub use listener::{Listener, Received};
 pub use retry::RetryPolicy;
+#[cfg(feature = "sandbox")]
+pub use sandbox::{Sandbox, SandboxConfig};
 #[cfg(feature = "test-util")]
 pub use signing::SigningKey;
 pub use test_event::TestEvent;

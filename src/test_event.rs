@@ -46,6 +46,7 @@ pub struct TestEvent {
 #[derive(Debug, Clone)]
 enum Edit {
     Set(String, Result<Value, String>),
+    SetText(String, String),
     Remove(String),
 }
 
@@ -145,6 +146,16 @@ impl TestEvent {
         self
     }
 
+    /// Sets the field at `path` from text, typed like the value it replaces: text for a
+    /// string field (`data.first_name=123` stays a string), JSON otherwise (`data.amount=250`
+    /// is a number), and text when it is not JSON (`data.metadata.plan=gold`). This is what
+    /// the command line's `--set PATH=VALUE` does.
+    pub fn set_text(mut self, path: &str, text: &str) -> Self {
+        self.edits
+            .push(Edit::SetText(path.to_owned(), text.to_owned()));
+        self
+    }
+
     /// Removes the field at `path`, for example an optional field the defaults fill in.
     pub fn remove(mut self, path: &str) -> Self {
         self.edits.push(Edit::Remove(path.to_owned()));
@@ -202,6 +213,15 @@ impl TestEvent {
                     FieldPath::parse(path)?.set(&mut body, value.clone())?
                 }
                 Edit::Set(path, Err(e)) => return Err(invalid(path, e.clone())),
+                Edit::SetText(path, text) => {
+                    let path = FieldPath::parse(path)?;
+                    let value = match path.get(&body) {
+                        Some(Value::String(_)) => Value::String(text.clone()),
+                        _ => serde_json::from_str(text)
+                            .unwrap_or_else(|_| Value::String(text.clone())),
+                    };
+                    path.set(&mut body, value)?;
+                }
                 Edit::Remove(path) => FieldPath::parse(path)?.remove(&mut body)?,
             }
         }

@@ -282,13 +282,7 @@ fn envelope(status: u16, body: types::ErrorResponse) -> ApiError {
 }
 
 fn transport_error(e: &reqwest::Error) -> Error {
-    // reqwest's own message is generic; the cause ("Connection refused") is what helps.
-    let mut message = e.to_string();
-    let mut source = std::error::Error::source(e);
-    while let Some(cause) = source {
-        message = format!("{message}: {cause}");
-        source = cause.source();
-    }
+    let message = crate::error::chain(e);
     if e.is_timeout() {
         Error::Timeout(message)
     } else {
