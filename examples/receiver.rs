@@ -50,7 +50,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
 
     // Answer Orum at once; handle events on another task (Orum wants a 2xx within 30 s).
-    let (events, mut queue) = mpsc::unbounded_channel();
+    let (events, mut queue) = mpsc::unbounded_channel::<WebhookEvent>();
     tokio::spawn(async move {
         while let Some(event) = queue.recv().await {
             println!("{} {event}", event.created_at.to_rfc3339());

@@ -116,7 +116,7 @@ async fn verifies_deduplicates_and_prints() {
 
     let printed = next_line(&mut lines).await;
     assert!(
-        printed.ends_with("person_verified evt_receiver_1 verified"),
+        printed.ends_with("person_verified evt_receiver_1 person verified"),
         "{printed}"
     );
 }

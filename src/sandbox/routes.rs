@@ -18,6 +18,23 @@ use crate::validate;
 
 type S = Extract<Arc<State>>;
 
+/// An early answer (an Orum error): handlers return `Result<Response, Reject>` and use `?`.
+struct Reject(Box<Response>);
+
+impl IntoResponse for Reject {
+    fn into_response(self) -> Response {
+        *self.0
+    }
+}
+
+impl From<Response> for Reject {
+    fn from(response: Response) -> Self {
+        Reject(Box::new(response))
+    }
+}
+
+type Answer = Result<Response, Reject>;
+
 pub(super) fn router(state: Arc<State>) -> Router {
     Router::new()
         .route("/oauth/token", post(token))
@@ -49,16 +66,13 @@ async fn log_request(
     response
 }
 
-fn orum_error(status: StatusCode, code: &str, message: &str) -> Response {
-    (
-        status,
-        axum::Json(json!({"error_code": code, "message": message})),
-    )
-        .into_response()
+fn orum_error(status: StatusCode, code: &str, message: &str) -> Reject {
+    let body = json!({"error_code": code, "message": message});
+    (status, axum::Json(body)).into_response().into()
 }
 
 /// A 400 naming the field, with Orum's `missing_<field>` / `invalid_<field>` codes.
-fn field_error(field: &InvalidField) -> Response {
+fn field_error(field: &InvalidField) -> Reject {
     let name = field.path.rsplit('.').next().unwrap_or(&field.path);
     let name = name
         .split('[')
@@ -75,11 +89,13 @@ fn field_error(field: &InvalidField) -> Response {
         "message": format!("{}: {}", field.path, field.rule),
         "details": {"field": field.path, "rule": field.rule},
     });
-    (StatusCode::BAD_REQUEST, axum::Json(body)).into_response()
+    (StatusCode::BAD_REQUEST, axum::Json(body))
+        .into_response()
+        .into()
 }
 
 /// Orum's checks before any webhook endpoint: a valid bearer token and `Orum-Version`.
-fn authorize(state: &State, headers: &HeaderMap) -> Result<(), Response> {
+fn authorize(state: &State, headers: &HeaderMap) -> Result<(), Reject> {
     let token = headers
         .get("authorization")
         .and_then(|v| v.to_str().ok())
@@ -113,7 +129,7 @@ fn authorize(state: &State, headers: &HeaderMap) -> Result<(), Response> {
     }
 }
 
-fn json_body(body: &[u8]) -> Result<Value, Response> {
+fn json_body(body: &[u8]) -> Result<Value, Reject> {
     serde_json::from_slice(body).map_err(|e| {
         orum_error(
             StatusCode::BAD_REQUEST,
@@ -123,7 +139,7 @@ fn json_body(body: &[u8]) -> Result<Value, Response> {
     })
 }
 
-async fn token(Extract(state): S, headers: HeaderMap, body: Bytes) -> Response {
+async fn token(Extract(state): S, headers: HeaderMap, body: Bytes) -> Answer {
     let form = headers
         .get("content-type")
         .and_then(|v| v.to_str().ok())
@@ -137,10 +153,7 @@ async fn token(Extract(state): S, headers: HeaderMap, body: Bytes) -> Response {
                 .collect(),
         )
     } else {
-        match json_body(&body) {
-            Ok(v) => v,
-            Err(r) => return r,
-        }
+        json_body(&body)?
     };
     for (field, expected) in [
         ("client_id", &state.client_id),
@@ -148,19 +161,19 @@ async fn token(Extract(state): S, headers: HeaderMap, body: Bytes) -> Response {
     ] {
         match fields.get(field) {
             None => {
-                return orum_error(
+                return Err(orum_error(
                     StatusCode::BAD_REQUEST,
                     &format!("missing_{field}"),
                     &format!("{field} is required"),
-                );
+                ));
             }
             Some(Value::String(v)) if v == expected => {}
             Some(_) => {
-                return orum_error(
+                return Err(orum_error(
                     StatusCode::BAD_REQUEST,
                     &format!("invalid_{field}"),
                     &format!("{field} is invalid"),
-                );
+                ));
             }
         }
     }
@@ -170,47 +183,44 @@ async fn token(Extract(state): S, headers: HeaderMap, body: Bytes) -> Response {
         .lock()
         .unwrap_or_else(|e| e.into_inner())
         .insert(access_token.clone(), Instant::now() + state.token_ttl);
-    axum::Json(json!({
+    Ok(axum::Json(json!({
         "access_token": access_token,
         "token_type": "Bearer",
         "expires_in": state.token_ttl.as_secs(),
     }))
-    .into_response()
+    .into_response())
 }
 
-async fn invoke(Extract(state): S, headers: HeaderMap, body: Bytes) -> Response {
-    if let Err(r) = authorize(&state, &headers) {
-        return r;
-    }
-    let body = match json_body(&body) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
+async fn invoke(Extract(state): S, headers: HeaderMap, body: Bytes) -> Answer {
+    authorize(&state, &headers)?;
+    let body = json_body(&body)?;
     match validate::invoke_body(&body) {
         Ok((event_type, typed)) => {
             delivery::deliver(&state, event_type, typed);
-            StatusCode::CREATED.into_response()
+            Ok(StatusCode::CREATED.into_response())
         }
-        Err(Error::InvalidRequest(field)) => field_error(&field),
-        Err(e) => orum_error(StatusCode::BAD_REQUEST, "invalid_request", &e.to_string()),
+        Err(Error::InvalidRequest(field)) => Err(field_error(&field)),
+        Err(e) => Err(orum_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            &e.to_string(),
+        )),
     }
 }
 
-async fn secret(Extract(state): S, headers: HeaderMap) -> Response {
-    if let Err(r) = authorize(&state, &headers) {
-        return r;
-    }
-    axum::Json(json!({"enterprise_keypair": {
+async fn secret(Extract(state): S, headers: HeaderMap) -> Answer {
+    authorize(&state, &headers)?;
+    Ok(axum::Json(json!({"enterprise_keypair": {
         "id": "local-sandbox-keypair",
         "enterprise_name": "Local Sandbox",
         "public_key": state.public_key_pem,
         "created_at": chrono::Utc::now().to_rfc3339(),
         "updated_at": chrono::Utc::now().to_rfc3339(),
     }}))
-    .into_response()
+    .into_response())
 }
 
-fn configuration_request(body: &[u8]) -> Result<types::ConfigurationRequest, Response> {
+fn configuration_request(body: &[u8]) -> Result<types::ConfigurationRequest, Reject> {
     let value = json_body(body)?;
     validate::typed::<types::ConfigurationRequest>(&value).map_err(|f| field_error(&f))
 }
@@ -231,33 +241,26 @@ fn configuration(id: String, request: types::ConfigurationRequest) -> types::Web
     }
 }
 
-async fn create(Extract(state): S, headers: HeaderMap, body: Bytes) -> Response {
-    if let Err(r) = authorize(&state, &headers) {
-        return r;
-    }
-    let request = match configuration_request(&body) {
-        Ok(r) => r,
-        Err(r) => return r,
-    };
+async fn create(Extract(state): S, headers: HeaderMap, body: Bytes) -> Answer {
+    authorize(&state, &headers)?;
+    let request = configuration_request(&body)?;
     let created = configuration(uuid::Uuid::new_v4().to_string(), request);
     state
         .configurations
         .lock()
         .unwrap_or_else(|e| e.into_inner())
         .push(created.clone());
-    axum::Json(json!({"webhook_configuration": created})).into_response()
+    Ok(axum::Json(json!({"webhook_configuration": created})).into_response())
 }
 
-async fn list(Extract(state): S, headers: HeaderMap) -> Response {
-    if let Err(r) = authorize(&state, &headers) {
-        return r;
-    }
+async fn list(Extract(state): S, headers: HeaderMap) -> Answer {
+    authorize(&state, &headers)?;
     let all = state
         .configurations
         .lock()
         .unwrap_or_else(|e| e.into_inner())
         .clone();
-    axum::Json(json!({"webhook_configurations": all})).into_response()
+    Ok(axum::Json(json!({"webhook_configurations": all})).into_response())
 }
 
 async fn update(
@@ -265,37 +268,30 @@ async fn update(
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
-    if let Err(r) = authorize(&state, &headers) {
-        return r;
-    }
-    let request = match configuration_request(&body) {
-        Ok(r) => r,
-        Err(r) => return r,
-    };
+) -> Answer {
+    authorize(&state, &headers)?;
+    let request = configuration_request(&body)?;
     let mut all = state
         .configurations
         .lock()
         .unwrap_or_else(|e| e.into_inner());
     let Some(existing) = all.iter_mut().find(|c| c.id == id) else {
-        return orum_error(
+        return Err(orum_error(
             StatusCode::NOT_FOUND,
             "unknown_id_webhook_configuration",
             "No such webhook configuration.",
-        );
+        ));
     };
     let created_at = existing.created_at.clone();
     *existing = types::WebhookConfiguration {
         created_at,
         ..configuration(id, request)
     };
-    axum::Json(json!({"webhook_configuration": existing.clone()})).into_response()
+    Ok(axum::Json(json!({"webhook_configuration": existing.clone()})).into_response())
 }
 
-async fn remove(Extract(state): S, Path(id): Path<String>, headers: HeaderMap) -> Response {
-    if let Err(r) = authorize(&state, &headers) {
-        return r;
-    }
+async fn remove(Extract(state): S, Path(id): Path<String>, headers: HeaderMap) -> Answer {
+    authorize(&state, &headers)?;
     let mut all = state
         .configurations
         .lock()
@@ -303,13 +299,13 @@ async fn remove(Extract(state): S, Path(id): Path<String>, headers: HeaderMap) -
     let before = all.len();
     all.retain(|c| c.id != id);
     if all.len() == before {
-        return orum_error(
+        return Err(orum_error(
             StatusCode::NOT_FOUND,
             "unknown_id_webhook_configuration",
             "No such webhook configuration.",
-        );
+        ));
     }
-    StatusCode::NO_CONTENT.into_response()
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 /// The delivery log, for tests in other languages (no auth: it is the sandbox's own).
