@@ -423,3 +423,39 @@ async fn sandbox_prints_working_credentials_and_logs_requests() {
     );
     assert_eq!(sandbox.interrupt(), Some(0));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn listen_fetches_the_key_registers_and_unregisters() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let listen = Running::start(&[
+        "listen",
+        "--port",
+        "0",
+        "--fetch-key",
+        "--register",
+        "--base-url",
+        sandbox.base_url(),
+        "--client-id",
+        sandbox.client_id(),
+        "--client-secret",
+        sandbox.client_secret(),
+    ]);
+    let ready = tokio::task::block_in_place(|| listen.line());
+    assert!(
+        ready.starts_with("Ready: listening on http://127.0.0.1:"),
+        "{ready}"
+    );
+    let client = sandbox.client().build().unwrap();
+    assert_eq!(client.webhook_configurations().await.unwrap().len(), 1);
+    client.invoke(EventType::ALL[19]).await.unwrap();
+    let line = tokio::task::block_in_place(|| listen.line());
+    assert!(
+        line.contains("verify_account_updated evt_") && line.ends_with("account valid"),
+        "{line}"
+    );
+    assert_eq!(listen.interrupt(), Some(0));
+    assert!(
+        client.webhook_configurations().await.unwrap().is_empty(),
+        "unregistered on Ctrl-C"
+    );
+}

@@ -81,6 +81,10 @@ enum Command {
         /// Forward verified deliveries, unchanged, to this URL.
         #[arg(long, value_name = "URL")]
         forward_to: Option<String>,
+        /// Register the listener's URL for every event type with the configured API (removed
+        /// again on Ctrl-C). For a local sandbox; Orum needs a public HTTPS URL.
+        #[arg(long)]
+        register: bool,
         /// Print each event's raw JSON instead of a summary line.
         #[arg(long)]
         json: bool,
@@ -152,17 +156,16 @@ async fn main() -> ExitCode {
             public_key,
             fetch_key,
             forward_to,
+            register,
             json,
         } => {
-            listen(
-                &cli.config,
+            let options = ListenOptions {
                 port,
-                public_key.as_deref(),
-                fetch_key,
                 forward_to,
+                register,
                 json,
-            )
-            .await
+            };
+            listen(&cli.config, public_key.as_deref(), fetch_key, options).await
         }
         Command::Verify {
             public_key,
@@ -374,14 +377,25 @@ fn read_key(path: &Path) -> Result<Verifier, Failure> {
         .map_err(|e| usage(format!("--public-key {}: {e}", path.display())))
 }
 
+struct ListenOptions {
+    port: u16,
+    forward_to: Option<String>,
+    register: bool,
+    json: bool,
+}
+
 async fn listen(
     config: &Config,
-    port: u16,
     public_key: Option<&Path>,
     fetch_key: bool,
-    forward_to: Option<String>,
-    json: bool,
+    options: ListenOptions,
 ) -> Result<(), Failure> {
+    let ListenOptions {
+        port,
+        forward_to,
+        register,
+        json,
+    } = options;
     let (verifier, source) = match (public_key, fetch_key) {
         (Some(path), _) => (read_key(path)?, path.display().to_string()),
         (None, true) => {
@@ -395,6 +409,27 @@ async fn listen(
     let mut listener = Listener::start(port, verifier, forward_to)
         .await
         .map_err(|e| Failure::Failed(e.to_string()))?;
+    let registered = if register {
+        let client = config.client()?;
+        let request = ConfigurationRequest {
+            enabled: true,
+            event_types: EventTypes(vec![Subscription::SubscribeAll]),
+            url: listener.url().to_owned(),
+        };
+        let configuration = client
+            .create_webhook_configuration(request)
+            .await
+            .map_err(|e| Failure::Failed(e.to_string()))?;
+        eprintln!(
+            "registered {} with {} (configuration {})",
+            listener.url(),
+            client.base_url(),
+            configuration.id
+        );
+        Some((client, configuration.id))
+    } else {
+        None
+    };
     println!(
         "Ready: listening on {} (signatures checked with {source})",
         listener.url()
@@ -402,6 +437,9 @@ async fn listen(
     loop {
         tokio::select! {
             _ = tokio::signal::ctrl_c() => {
+                if let Some((client, id)) = &registered {
+                    unregister(client, id).await;
+                }
                 eprintln!("stopped");
                 return Ok(());
             }
@@ -424,6 +462,19 @@ async fn listen(
                 Some(_) => {}
             },
         }
+    }
+}
+
+async fn unregister(client: &Client, id: &str) {
+    let removed = match id.parse() {
+        Ok(id) => client.delete_webhook_configuration(id).await,
+        Err(e) => Err(Error::Config {
+            setting: "configuration id".into(),
+            message: e.to_string(),
+        }),
+    };
+    if let Err(e) = removed {
+        eprintln!("could not remove configuration {id}: {e}");
     }
 }
 
