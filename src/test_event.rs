@@ -250,6 +250,31 @@ impl TestEvent {
     }
 }
 
+impl From<types::PostInvokeBody> for TestEvent {
+    /// A test event sending exactly this generated body (checked again when built).
+    fn from(body: types::PostInvokeBody) -> Self {
+        let event_type = match &body {
+            types::PostInvokeBody::PersonTestRequest(r) => EventType::Person(r.event_type),
+            types::PostInvokeBody::BusinessTestRequest(r) => EventType::Business(r.event_type),
+            types::PostInvokeBody::ExternalAccountTestRequest(r) => {
+                EventType::ExternalAccount(r.event_type)
+            }
+            types::PostInvokeBody::TransferTestRequest(r) => EventType::Transfer(r.event_type),
+            types::PostInvokeBody::VerifyAccountTestRequest(r) => {
+                EventType::VerifyAccount(r.event_type)
+            }
+            types::PostInvokeBody::SubledgerTestRequest(r) => EventType::Subledger(r.event_type),
+            types::PostInvokeBody::BookTransferTestRequest(r) => {
+                EventType::BookTransfer(r.event_type)
+            }
+        };
+        TestEvent {
+            base: serde_json::to_value(&body).ok(),
+            ..TestEvent::new(event_type)
+        }
+    }
+}
+
 impl From<EventType> for TestEvent {
     fn from(event_type: EventType) -> Self {
         TestEvent::new(event_type)
@@ -262,6 +287,9 @@ struct Defaults {
     seed: u64,
     status: String,
     now: DateTime<Utc>,
+    /// Every resource's `created_at` and `updated_at`, formatted once.
+    created_at: String,
+    updated_at: String,
 }
 
 impl Defaults {
@@ -271,7 +299,10 @@ impl Defaults {
         let now = now
             .duration_trunc(TimeDelta::microseconds(1))
             .unwrap_or(now);
+        let format = |t: DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true);
         Defaults {
+            created_at: format(now - TimeDelta::hours(2)),
+            updated_at: format(now),
             event_type: event.event_type,
             seed: event.seed.unwrap_or_else(|| Uuid::new_v4().as_u64_pair().0),
             status: event
@@ -289,18 +320,6 @@ impl Defaults {
     /// A reference id of the kind customers choose: `customer-1b4e28ba`.
     fn reference(&self, kind: &str) -> String {
         format!("{kind}-{}", &self.id(&format!("{kind}.reference"))[..8])
-    }
-
-    fn ts(&self, ago: TimeDelta) -> String {
-        (self.now - ago).to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
-    }
-
-    fn created_at(&self) -> String {
-        self.ts(TimeDelta::hours(2))
-    }
-
-    fn updated_at(&self) -> String {
-        self.ts(TimeDelta::zero())
     }
 
     /// Midnight of the next day, the way Orum writes estimated dates.
@@ -333,8 +352,8 @@ impl Defaults {
     fn stamps(&self, label: &str) -> Value {
         json!({
             "id": self.id(label),
-            "created_at": self.created_at(),
-            "updated_at": self.updated_at(),
+            "created_at": self.created_at,
+            "updated_at": self.updated_at,
         })
     }
 
@@ -346,7 +365,7 @@ impl Defaults {
 
     fn closed_at(&self, data: &mut Value) {
         if self.status == "closed" {
-            data["closed_at"] = json!(self.updated_at());
+            data["closed_at"] = json!(self.updated_at);
         }
     }
 

@@ -4,6 +4,7 @@
 //! fields); deserializing into them is the validation. What the generator drops is checked
 //! here: item counts of `Vec` fields, and the metadata limits Orum states in prose.
 
+use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -78,8 +79,9 @@ fn typed_body(body: &Value, family: Family) -> Result<types::PostInvokeBody, Inv
 pub(crate) fn typed<T: DeserializeOwned>(value: &Value) -> Result<T, InvalidField> {
     let mut ignored = Vec::new();
     let mut on_ignored = |path: serde_ignored::Path<'_>| ignored.push(ignored_path(&path));
-    let de = serde_ignored::Deserializer::new(value, &mut on_ignored);
-    let typed = serde_path_to_error::deserialize(de).map_err(|e| path_error(&e))?;
+    // Paths are tracked only to explain a failure: the common, valid case goes without.
+    let typed = T::deserialize(serde_ignored::Deserializer::new(value, &mut on_ignored))
+        .or_else(|_| lenient(value))?;
     match ignored.into_iter().next() {
         None => Ok(typed),
         Some(path) => Err(InvalidField {
