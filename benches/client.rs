@@ -61,6 +61,20 @@ fn client_overhead(c: &mut Criterion) {
             assert_eq!(response.status(), 201);
         })
     });
+    group.bench_function("generated client call (raw, no retries or checks)", |b| {
+        b.to_async(&runtime).iter(|| async {
+            black_box(
+                client
+                    .raw()
+                    .post_invoke()
+                    .orum_version(orum_webhooks::ORUM_VERSION)
+                    .body(built.clone())
+                    .send()
+                    .await
+                    .unwrap(),
+            )
+        })
+    });
     group.bench_function("Client::invoke, body built beforehand", |b| {
         b.to_async(&runtime)
             .iter(|| async { black_box(client.invoke(built.clone()).await.unwrap()) })

@@ -4,7 +4,6 @@
 //! fields); deserializing into them is the validation. What the generator drops is checked
 //! here: item counts of `Vec` fields, and the metadata limits Orum states in prose.
 
-use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
