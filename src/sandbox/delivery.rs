@@ -116,18 +116,12 @@ fn subscribed(configuration: &types::WebhookConfiguration, event_type: EventType
     })
 }
 
-/// Signs the webhook for an accepted invoke and starts delivering it to every enabled
-/// configuration subscribed to its type.
+/// Records a delivery of the webhook for an accepted invoke to every enabled configuration
+/// subscribed to its type, then signs and sends it in the background, so the invoke is answered
+/// without waiting for the RSA signature.
 pub(super) fn deliver(state: &Arc<State>, event_type: EventType, body: types::PostInvokeBody) {
     let event_id = format!("evt_{}", uuid::Uuid::new_v4().simple());
     let event = WebhookEvent::from_invoked(body, event_id, Utc::now());
-    let signed = match state.key.sign_event(&event) {
-        Ok(signed) => Arc::new(signed),
-        Err(e) => {
-            tracing::error!(%e, "cannot sign a delivery");
-            return;
-        }
-    };
     let targets: Vec<types::WebhookConfiguration> = state
         .configurations
         .lock()
@@ -136,27 +130,55 @@ pub(super) fn deliver(state: &Arc<State>, event_type: EventType, body: types::Po
         .filter(|c| c.enabled && subscribed(c, event_type))
         .cloned()
         .collect();
-    for configuration in targets {
-        let index = {
-            let mut log = state.deliveries.lock().unwrap_or_else(|e| e.into_inner());
-            log.push(Delivery {
-                event_id: event.event_id.clone(),
-                event_type: event.event_type.clone(),
-                configuration_id: configuration.id.clone(),
-                url: configuration.url.clone(),
-                state: DeliveryState::Pending,
-                attempts: Vec::new(),
-            });
-            log.len() - 1
-        };
-        let task = tokio::spawn(attempts(state.clone(), index, signed.clone()));
-        state
-            .tasks
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(task.abort_handle());
+    if targets.is_empty() {
+        return;
     }
+    let indexes: Vec<usize> = {
+        let mut log = state.deliveries.lock().unwrap_or_else(|e| e.into_inner());
+        targets
+            .into_iter()
+            .map(|configuration| {
+                log.push(Delivery {
+                    event_id: event.event_id.clone(),
+                    event_type: event.event_type.clone(),
+                    configuration_id: configuration.id,
+                    url: configuration.url,
+                    state: DeliveryState::Pending,
+                    attempts: Vec::new(),
+                });
+                log.len() - 1
+            })
+            .collect()
+    };
     state.changed.notify_waiters();
+    let task_state = state.clone();
+    let task = tokio::spawn(async move {
+        let signed = match task_state.key.sign_event(&event) {
+            Ok(signed) => Arc::new(signed),
+            Err(e) => {
+                tracing::error!(%e, "cannot sign a delivery");
+                return;
+            }
+        };
+        let sends = indexes
+            .into_iter()
+            .map(|index| attempts(task_state.clone(), index, signed.clone()));
+        send_all(sends).await;
+    });
+    state
+        .tasks
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .push(task.abort_handle());
+}
+
+/// Runs the deliveries of one event to its targets side by side.
+async fn send_all(sends: impl Iterator<Item = impl Future<Output = ()> + Send + 'static>) {
+    let mut set = tokio::task::JoinSet::new();
+    for send in sends {
+        set.spawn(send);
+    }
+    set.join_all().await;
 }
 
 async fn attempts(state: Arc<State>, index: usize, signed: Arc<(Vec<u8>, String)>) {
