@@ -11,17 +11,20 @@ use orum_webhooks::{SigningKey, TestEvent, WebhookEvent};
 use tokio::io::{AsyncBufReadExt, BufReader, Lines};
 use tokio::process::{Child, ChildStdout, Command};
 
-/// Builds the example (a no-op when it is up to date) and returns its path.
+/// Builds the example (a no-op when it is up to date) and returns its path. It is built with
+/// this test's own features, so the library is not compiled a second time.
 fn receiver_binary() -> std::path::PathBuf {
+    let features: Vec<&str> = [
+        (true, "test-util"),
+        (cfg!(feature = "sandbox"), "sandbox"),
+        (cfg!(feature = "cli"), "cli"),
+    ]
+    .into_iter()
+    .filter_map(|(on, name)| on.then_some(name))
+    .collect();
     let status = std::process::Command::new(env!("CARGO"))
-        .args([
-            "build",
-            "--quiet",
-            "--example",
-            "receiver",
-            "--features",
-            "test-util",
-        ])
+        .args(["build", "--quiet", "--example", "receiver", "--features"])
+        .arg(features.join(","))
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .status()
         .unwrap();
