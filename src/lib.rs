@@ -33,6 +33,8 @@ pub mod raw;
 mod retry;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
+#[cfg(feature = "sandbox")]
+mod serve;
 #[cfg(feature = "test-util")]
 mod signing;
 mod test_event;

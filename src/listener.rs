@@ -7,7 +7,7 @@ use std::sync::Arc;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::mpsc;
 
 use crate::dedup::RecentEventIds;
 use crate::error::Error;
@@ -47,9 +47,8 @@ struct Shared {
 /// A running listener. Stops when dropped.
 #[derive(Debug)]
 pub struct Listener {
-    url: String,
+    served: crate::serve::Served,
     received: mpsc::UnboundedReceiver<Received>,
-    _shutdown: oneshot::Sender<()>,
 }
 
 impl Listener {
@@ -61,14 +60,6 @@ impl Listener {
         verifier: Verifier,
         forward_to: Option<String>,
     ) -> Result<Listener, Error> {
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
-            .await
-            .map_err(|e| {
-                Error::config("port", format!("cannot listen on 127.0.0.1:{port}: {e}"))
-            })?;
-        let address = listener
-            .local_addr()
-            .map_err(|e| Error::config("port", e.to_string()))?;
         let (out, received) = mpsc::unbounded_channel();
         let shared = Arc::new(Shared {
             verifier,
@@ -80,24 +71,15 @@ impl Listener {
         let app = axum::Router::new()
             .fallback(axum::routing::post(receive))
             .with_state(shared);
-        let (shutdown, stopped) = oneshot::channel::<()>();
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, app)
-                .with_graceful_shutdown(async move {
-                    let _ = stopped.await;
-                })
-                .await;
-        });
         Ok(Listener {
-            url: format!("http://{address}"),
+            served: crate::serve::on_loopback(port, app).await?,
             received,
-            _shutdown: shutdown,
         })
     }
 
     /// The URL to register for deliveries.
     pub fn url(&self) -> &str {
-        &self.url
+        &self.served.url
     }
 
     /// The next delivery handled.

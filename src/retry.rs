@@ -105,12 +105,15 @@ impl RetryPolicy {
     /// "Full jitter": a random wait up to the exponential backoff, so clients that failed
     /// together do not retry together.
     fn backoff(&self, attempt: u32) -> Duration {
-        let exp = self
-            .initial_backoff
-            .saturating_mul(1 << (attempt - 1).min(20))
-            .min(self.max_backoff);
-        exp.mul_f64(fastrand::f64())
+        exponential(self.initial_backoff, self.max_backoff, attempt).mul_f64(fastrand::f64())
     }
+}
+
+/// `initial`, doubled for each attempt after the first, capped at `max`.
+pub(crate) fn exponential(initial: Duration, max: Duration, attempt: u32) -> Duration {
+    initial
+        .saturating_mul(1 << attempt.saturating_sub(1).min(20))
+        .min(max)
 }
 
 #[cfg(test)]

@@ -61,9 +61,7 @@ impl DeliveryPolicy {
     }
 
     fn backoff(&self, attempt: u32) -> Duration {
-        self.initial_backoff
-            .saturating_mul(1 << (attempt - 1).min(20))
-            .min(self.max_backoff)
+        crate::retry::exponential(self.initial_backoff, self.max_backoff, attempt)
     }
 }
 

@@ -18,7 +18,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use tokio::sync::{Notify, broadcast, oneshot};
+use tokio::sync::{Notify, broadcast};
 
 use crate::client::ClientBuilder;
 use crate::error::Error;
@@ -138,15 +138,14 @@ impl State {
 
 /// A running local sandbox. Stops when dropped.
 pub struct Sandbox {
-    base_url: String,
+    served: crate::serve::Served,
     state: Arc<State>,
-    _shutdown: oneshot::Sender<()>,
 }
 
 impl std::fmt::Debug for Sandbox {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Sandbox")
-            .field("base_url", &self.base_url)
+            .field("base_url", &self.served.url)
             .field("client_id", &self.state.client_id)
             .finish_non_exhaustive()
     }
@@ -187,36 +186,13 @@ impl Sandbox {
             log: broadcast::channel(1024).0,
             tasks: Mutex::default(),
         });
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", config.port))
-            .await
-            .map_err(|e| {
-                Error::config(
-                    "port",
-                    format!("cannot listen on 127.0.0.1:{}: {e}", config.port),
-                )
-            })?;
-        let address = listener
-            .local_addr()
-            .map_err(|e| Error::config("port", e.to_string()))?;
-        let (shutdown, stopped) = oneshot::channel::<()>();
-        let app = routes::router(state.clone());
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, app)
-                .with_graceful_shutdown(async move {
-                    let _ = stopped.await;
-                })
-                .await;
-        });
-        Ok(Sandbox {
-            base_url: format!("http://{address}"),
-            state,
-            _shutdown: shutdown,
-        })
+        let served = crate::serve::on_loopback(config.port, routes::router(state.clone())).await?;
+        Ok(Sandbox { served, state })
     }
 
     /// Where the sandbox listens, such as `http://127.0.0.1:41234`.
     pub fn base_url(&self) -> &str {
-        &self.base_url
+        &self.served.url
     }
 
     /// The client id it accepts.
@@ -232,7 +208,7 @@ impl Sandbox {
     /// A client builder pointed at this sandbox with its credentials.
     pub fn client(&self) -> ClientBuilder {
         ClientBuilder::default()
-            .base_url(&self.base_url)
+            .base_url(&self.served.url)
             .client_credentials(&self.state.client_id, &self.state.client_secret)
     }
 
