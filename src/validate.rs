@@ -120,27 +120,42 @@ fn other_family_of(data: &Value, expected: Family) -> Option<Family> {
 }
 
 fn check_item_counts(data: &Value, family: Family) -> Result<(), InvalidField> {
-    for (_, field, min, max) in ITEM_COUNTS.iter().filter(|(f, ..)| *f == family) {
-        if let Some(Value::Array(items)) = data.get(field)
-            && (items.len() < *min || items.len() > *max)
-        {
-            let count = match (min, max) {
-                (min, max) if min == max => format!("exactly {min} item"),
-                (min, max) => format!("{min} to {max} items"),
-            };
-            return Err(InvalidField {
-                path: format!("data.{field}"),
-                rule: format!("must have {count} (has {})", items.len()),
-            });
+    for (_, field, ..) in ITEM_COUNTS.iter().filter(|(f, ..)| *f == family) {
+        if let Some(Value::Array(items)) = data.get(field) {
+            check_count(family, field, items.len())?;
         }
     }
     Ok(())
 }
 
-fn check_metadata(data: &Value) -> Result<(), Error> {
-    let Some(Value::Object(metadata)) = data.get("metadata") else {
+fn check_count(family: Family, field: &str, count: usize) -> Result<(), InvalidField> {
+    let Some((.., min, max)) = ITEM_COUNTS
+        .iter()
+        .find(|(f, name, ..)| *f == family && *name == field)
+    else {
         return Ok(());
     };
+    if (*min..=*max).contains(&count) {
+        return Ok(());
+    }
+    let allowed = match (min, max) {
+        (min, max) if min == max => format!("exactly {min} item"),
+        (min, max) => format!("{min} to {max} items"),
+    };
+    Err(InvalidField {
+        path: format!("data.{field}"),
+        rule: format!("must have {allowed} (has {count})"),
+    })
+}
+
+fn check_metadata(data: &Value) -> Result<(), Error> {
+    match data.get("metadata") {
+        Some(Value::Object(metadata)) => check_metadata_map(metadata),
+        _ => Ok(()),
+    }
+}
+
+fn check_metadata_map(metadata: &serde_json::Map<String, Value>) -> Result<(), Error> {
     if metadata.len() > METADATA_PAIRS {
         return Err(invalid(
             "data.metadata",
@@ -158,11 +173,11 @@ fn check_metadata(data: &Value) -> Result<(), Error> {
                 format!("keys may be at most {METADATA_KEY_CHARS} characters"),
             ));
         }
-        let text = match value {
-            Value::String(s) => s.clone(),
-            other => other.to_string(),
+        let chars = match value {
+            Value::String(s) => s.chars().count(),
+            other => other.to_string().chars().count(),
         };
-        if text.chars().count() > METADATA_VALUE_CHARS {
+        if chars > METADATA_VALUE_CHARS {
             return Err(invalid(
                 &path,
                 format!("values may be at most {METADATA_VALUE_CHARS} characters"),
@@ -170,6 +185,41 @@ fn check_metadata(data: &Value) -> Result<(), Error> {
         }
     }
     Ok(())
+}
+
+/// Checks a body that is already the generated type: only the rules the types do not carry.
+/// (An empty `contacts` is the same as none once typed: it is not sent.)
+pub(crate) fn generated_body(body: &types::PostInvokeBody) -> Result<(), Error> {
+    use types::PostInvokeBody as B;
+    let (family, contacts, metadata) = match body {
+        B::PersonTestRequest(r) => (
+            Family::Person,
+            r.data.contacts.len(),
+            Some(&r.data.metadata),
+        ),
+        B::BusinessTestRequest(r) => (
+            Family::Business,
+            r.data.contacts.len(),
+            Some(&r.data.metadata),
+        ),
+        B::ExternalAccountTestRequest(r) => (
+            Family::ExternalAccount,
+            0,
+            r.data.metadata.as_ref().map(|m| &m.0),
+        ),
+        B::TransferTestRequest(r) => (Family::Transfer, 0, r.data.metadata.as_ref().map(|m| &m.0)),
+        B::BookTransferTestRequest(r) => (
+            Family::BookTransfer,
+            0,
+            r.data.metadata.as_ref().map(|m| &m.0),
+        ),
+        B::VerifyAccountTestRequest(_) => (Family::VerifyAccount, 0, None),
+        B::SubledgerTestRequest(_) => (Family::Subledger, 0, None),
+    };
+    if contacts > 0 {
+        check_count(family, "contacts", contacts).map_err(Error::InvalidRequest)?;
+    }
+    metadata.map_or(Ok(()), check_metadata_map)
 }
 
 /// Turns a serde message into a rule, moving a missing field's name into the path.

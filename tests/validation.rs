@@ -206,3 +206,41 @@ fn event_type_names() {
     let err = "zzz".parse::<EventType>().unwrap_err().to_string();
     assert!(err.contains("`orum-webhooks events` lists"), "{err}");
 }
+
+#[test]
+fn generated_bodies_are_sent_as_they_are_and_checked_for_what_types_miss() {
+    let event = person().seed(4).at("2024-05-14T15:30:45Z".parse().unwrap());
+    let built = event.build().unwrap();
+    let again = TestEvent::from(built.clone());
+    assert_eq!(again.to_json().unwrap(), event.to_json().unwrap());
+    assert_eq!(again.event_type(), event.event_type());
+    // Edits still apply, and are checked like any other.
+    let edited = TestEvent::from(built.clone())
+        .first_name("Grace")
+        .to_json()
+        .unwrap();
+    assert!(edited.contains(r#""first_name":"Grace""#));
+    let f = refused(TestEvent::from(built.clone()).set("data.addresses[0].zip5", "1"));
+    assert_eq!(f.path, "data.addresses[0].zip5");
+
+    let orum_webhooks::raw::types::PostInvokeBody::PersonTestRequest(mut request) = built else {
+        panic!("a person body")
+    };
+    let contact = request.data.contacts[0].clone();
+    request.data.contacts.push(contact);
+    let f = refused(TestEvent::from(
+        orum_webhooks::raw::types::PostInvokeBody::from(request.clone()),
+    ));
+    assert_eq!(
+        (f.path.as_str(), f.rule.as_str()),
+        ("data.contacts", "must have 1 to 2 items (has 3)")
+    );
+    request.data.contacts.truncate(1);
+    for i in 0..6 {
+        request.data.metadata.insert(format!("k{i}"), json!(i));
+    }
+    let f = refused(TestEvent::from(
+        orum_webhooks::raw::types::PostInvokeBody::from(request),
+    ));
+    assert_eq!(f.path, "data.metadata");
+}
