@@ -11,6 +11,12 @@ echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -
 cargo bench --all-features --bench client --bench body --bench verify -- --warm-up-time 2 --measurement-time 5 >&2
 # 3: openssl's own verify rate, single core, same machine, same run.
 openssl speed -seconds 3 rsa2048 2>/dev/null > "$out/openssl.txt"
+# 1, in instructions (repeatable): callgrind over 300 calls made each way.
+cargo build --release --quiet --example invoke_instructions
+for way in none bare raw client; do
+  valgrind --tool=callgrind --callgrind-out-file=/dev/null target/release/examples/invoke_instructions "$way" 2>&1 \
+    | awk -v way="$way" '/Collected/ {print way, $4}'
+done > "$out/instructions.txt"
 # 4-5: whole-process figures.
 cargo run --release --quiet --features sandbox --example load > "$out/load.md"
 
@@ -46,6 +52,10 @@ for group in sorted({g for g, _ in median if g.startswith("body/")}):
     print(f"| build + serialize default {group[5:]} event | {us(ours)} | serialize generated struct {us(base)} | {ours / base:.2f} | <= 1.2 | cargo bench --bench body |")
 line = [l for l in open(f"{out}/openssl.txt") if l.startswith("rsa 2048 bits")][0].split()
 openssl_verify = float(line[-1])
+counts = dict(line.split() for line in open(f"{out}/instructions.txt"))
+per_call = {way: (int(counts[way]) - int(counts["none"])) / 300 for way in ("bare", "raw", "client")}
+for way, label in (("raw", "generated client call"), ("client", "Client::invoke, body built beforehand")):
+    print(f"| invoke instructions per call: {label} | {per_call[way]:,.0f} | bare reqwest POST {per_call['bare']:,.0f} | {per_call[way] / per_call['bare']:.2f} | <= 1.05 | valgrind --tool=callgrind target/release/examples/invoke_instructions {way} |")
 for (group, name), ns in sorted(median.items()):
     if group == "verify":
         ours = 1e9 / ns

@@ -1,0 +1,77 @@
+//! 300 invokes of one prebuilt person event against a local server, made three ways, for
+//! counting instructions with callgrind (repeatable, unlike wall time on a shared machine):
+//!
+//! ```text
+//! cargo build --release --example invoke_instructions
+//! for way in none bare raw client; do
+//!   valgrind --tool=callgrind --callgrind-out-file=/dev/null \
+//!     target/release/examples/invoke_instructions $way 2>&1 | grep Collected
+//! done
+//! ```
+//!
+//! `none`: setup only; `bare`: reqwest POST of the serialized bytes; `raw`: the generated
+//! client; `client`: `Client::invoke`. (total - none) / 300 is the cost of one call.
+
+use orum_webhooks::raw::types::PersonEventType;
+use orum_webhooks::{Client, ORUM_VERSION, RetryPolicy, TestEvent, USER_AGENT};
+
+const CALLS: usize = 300;
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() {
+    let way = std::env::args().nth(1).unwrap_or_default();
+    let app = axum::Router::new().fallback(|| async { axum::http::StatusCode::CREATED });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        let server = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        server.block_on(async { axum::serve(listener, app).await.unwrap() })
+    });
+    let client = Client::builder()
+        .base_url(&url)
+        .access_token("t")
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let bare = reqwest::Client::builder()
+        .user_agent(USER_AGENT)
+        .build()
+        .unwrap();
+    let event = TestEvent::person(PersonEventType::PersonVerified).seed(1);
+    let (built, bytes) = (event.build().unwrap(), event.to_json().unwrap());
+    let endpoint = format!("{url}/webhooks/invoke");
+    for _ in 0..CALLS {
+        match way.as_str() {
+            "bare" => {
+                bare.post(&endpoint)
+                    .header("authorization", "Bearer t")
+                    .header("orum-version", "v2022-09-21")
+                    .header("api-version", "v2022-09-21")
+                    .header("accept", "application/json")
+                    .header("content-type", "application/json")
+                    .body(bytes.clone())
+                    .send()
+                    .await
+                    .unwrap();
+            }
+            "raw" => {
+                client
+                    .raw()
+                    .post_invoke()
+                    .orum_version(ORUM_VERSION)
+                    .body(built.clone())
+                    .send()
+                    .await
+                    .unwrap();
+            }
+            "client" => {
+                client.invoke(built.clone()).await.unwrap();
+            }
+            "none" => {}
+            _ => panic!("usage: invoke_instructions none|bare|raw|client"),
+        }
+    }
+}
