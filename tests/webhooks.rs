@@ -33,6 +33,23 @@ fn openssl(dir: &Path, args: &[&str]) -> Vec<u8> {
     out.stdout
 }
 
+/// An RSA private key of `bits` made by openssl, as PKCS#8 PEM in `file`.
+fn generate_key(dir: &Path, bits: u32, file: &str) {
+    let bits = format!("rsa_keygen_bits:{bits}");
+    openssl(
+        dir,
+        &[
+            "genpkey",
+            "-algorithm",
+            "RSA",
+            "-pkeyopt",
+            &bits,
+            "-out",
+            file,
+        ],
+    );
+}
+
 fn read(dir: &Path, name: &str) -> Vec<u8> {
     std::fs::read(dir.join(name)).unwrap()
 }
@@ -49,18 +66,7 @@ fn message(body: &str) -> Vec<u8> {
 fn openssl_signatures_verify_with_every_key_encoding() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    openssl(
-        d,
-        &[
-            "genpkey",
-            "-algorithm",
-            "RSA",
-            "-pkeyopt",
-            "rsa_keygen_bits:2048",
-            "-out",
-            "key.pem",
-        ],
-    );
+    generate_key(d, 2048, "key.pem");
     openssl(
         d,
         &["pkey", "-in", "key.pem", "-pubout", "-out", "spki.pem"],
@@ -195,18 +201,7 @@ fn crate_signatures_verify_with_openssl() {
 fn keys_under_2048_bits_and_non_keys_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    openssl(
-        d,
-        &[
-            "genpkey",
-            "-algorithm",
-            "RSA",
-            "-pkeyopt",
-            "rsa_keygen_bits:1024",
-            "-out",
-            "small.pem",
-        ],
-    );
+    generate_key(d, 1024, "small.pem");
     let public = openssl(d, &["pkey", "-in", "small.pem", "-pubout"]);
     let err = Verifier::from_public_key(public).unwrap_err();
     assert!(
