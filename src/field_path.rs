@@ -63,10 +63,9 @@ impl FieldPath {
 
     /// Removes the field at this path; removing a field that is not there does nothing.
     pub(crate) fn remove(&self, root: &mut Value) -> Result<(), Error> {
-        let (last, parent) = self
-            .segments
-            .split_last()
-            .expect("parse never yields no segment");
+        let Some((last, parent)) = self.segments.split_last() else {
+            return Ok(());
+        };
         let parent = FieldPath {
             text: self.text.clone(),
             segments: parent.to_vec(),

@@ -43,6 +43,11 @@ fn credentials_client(server: &MockOrum) -> ClientBuilder {
         .client_credentials(CLIENT_ID, CLIENT_SECRET)
 }
 
+/// A client with a static token pointed at `server`, with the default retry policy.
+fn token_client(server: &MockOrum) -> ClientBuilder {
+    Client::builder().base_url(&server.url).access_token("t")
+}
+
 fn fast_retries() -> RetryPolicy {
     RetryPolicy::default()
         .initial_backoff(Duration::from_millis(10))
@@ -194,11 +199,7 @@ async fn waits_for_retry_after_then_succeeds() {
         _ => Reply::status(201),
     })
     .await;
-    let client = Client::builder()
-        .base_url(&server.url)
-        .access_token("t")
-        .build()
-        .unwrap();
+    let client = token_client(&server).build().unwrap();
     let started = Instant::now();
     client.invoke(event()).await.unwrap();
     assert!(
@@ -222,11 +223,7 @@ async fn retry_after_as_an_http_date() {
         _ => Reply::status(201),
     })
     .await;
-    let client = Client::builder()
-        .base_url(&server.url)
-        .access_token("t")
-        .build()
-        .unwrap();
+    let client = token_client(&server).build().unwrap();
     let started = Instant::now();
     client.invoke(event()).await.unwrap();
     // The date has one-second resolution, so the wait is between 1 and 2 seconds.
@@ -240,9 +237,7 @@ async fn retry_after_as_an_http_date() {
 #[tokio::test]
 async fn unavailable_forever_stops_after_the_configured_attempts() {
     let server = MockOrum::always(Reply::orum_error(503, "service_unavailable", "down")).await;
-    let client = Client::builder()
-        .base_url(&server.url)
-        .access_token("t")
+    let client = token_client(&server)
         .retry(fast_retries().max_attempts(3))
         .build()
         .unwrap();
@@ -260,12 +255,7 @@ async fn gateway_errors_and_connection_failures_are_retried_then_succeed() {
         _ => Reply::status(201),
     })
     .await;
-    let client = Client::builder()
-        .base_url(&server.url)
-        .access_token("t")
-        .retry(fast_retries())
-        .build()
-        .unwrap();
+    let client = token_client(&server).retry(fast_retries()).build().unwrap();
     client.invoke(event()).await.unwrap();
     assert_eq!(server.count("/webhooks/invoke"), 3);
 }
@@ -274,12 +264,7 @@ async fn gateway_errors_and_connection_failures_are_retried_then_succeed() {
 async fn client_errors_are_never_retried() {
     for status in [400, 403, 404, 422] {
         let server = MockOrum::always(Reply::orum_error(status, "nope", "refused")).await;
-        let client = Client::builder()
-            .base_url(&server.url)
-            .access_token("t")
-            .retry(fast_retries())
-            .build()
-            .unwrap();
+        let client = token_client(&server).retry(fast_retries()).build().unwrap();
         let err = client.invoke(event()).await.unwrap_err();
         assert_eq!(err.status(), Some(status));
         assert!(!err.is_retryable());
@@ -290,9 +275,7 @@ async fn client_errors_are_never_retried() {
 #[tokio::test]
 async fn retrying_can_be_turned_off() {
     let server = MockOrum::always(Reply::status(503)).await;
-    let client = Client::builder()
-        .base_url(&server.url)
-        .access_token("t")
+    let client = token_client(&server)
         .retry(RetryPolicy::none())
         .build()
         .unwrap();
@@ -303,9 +286,7 @@ async fn retrying_can_be_turned_off() {
 #[tokio::test]
 async fn total_retry_time_is_bounded() {
     let server = MockOrum::always(Reply::status(429).header("retry-after", "1")).await;
-    let client = Client::builder()
-        .base_url(&server.url)
-        .access_token("t")
+    let client = token_client(&server)
         .retry(
             RetryPolicy::default()
                 .max_attempts(10)
@@ -325,9 +306,7 @@ async fn total_retry_time_is_bounded() {
 #[tokio::test]
 async fn a_server_that_never_answers_times_out() {
     let server = MockOrum::always(Reply::status(201).after(Duration::from_secs(30))).await;
-    let client = Client::builder()
-        .base_url(&server.url)
-        .access_token("t")
+    let client = token_client(&server)
         .timeout(Duration::from_millis(400))
         .build()
         .unwrap();

@@ -19,6 +19,17 @@ const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STA
 /// A delivery shaped like Orum's external_account_created sample (with valid UUIDs).
 const BODY: &str = r#"{"event_id":"2d5lde32-3973-5297-vb32-be24f559ef81","event_type":"external_account_created","created_at":"2022-07-26T18:45:17.441Z","event_data":{"external_account":{"id":"95f3c03d-a5c3-46b8-a7be-056b903bfd54","account_reference_id":"3f72je56-8901-6907-kp24-lp48f789pw92","customer_reference_id":"6p87p609-9047-8201-mw18-pq92d2039ad23","customer_resource_type":"person","account_type":"checking","account_number":"123456789","routing_number":"912345678","account_holder_name":"Tester Smith","status":"created","created_at":"2022-07-26T18:45:05.435446Z","updated_at":"2022-07-26T18:45:05.435446Z"}}}"#;
 
+/// Verifies `sig.bin` over `message` with `pub.pem`.
+const OPENSSL_VERIFY: [&str; 7] = [
+    "dgst",
+    "-sha256",
+    "-verify",
+    "pub.pem",
+    "-signature",
+    "sig.bin",
+    "message",
+];
+
 fn openssl(dir: &Path, args: &[&str]) -> Vec<u8> {
     let out = Command::new("openssl")
         .args(args)
@@ -153,32 +164,13 @@ fn crate_signatures_verify_with_openssl() {
         B64.decode(key.sign(BODY.as_bytes()).unwrap()).unwrap(),
     )
     .unwrap();
-    let out = openssl(
-        d,
-        &[
-            "dgst",
-            "-sha256",
-            "-verify",
-            "pub.pem",
-            "-signature",
-            "sig.bin",
-            "message",
-        ],
-    );
+    let out = openssl(d, &OPENSSL_VERIFY);
     assert_eq!(String::from_utf8_lossy(&out).trim(), "Verified OK");
 
     // And openssl refuses it for a different message.
     std::fs::write(d.join("message"), BODY).unwrap();
     let status = Command::new("openssl")
-        .args([
-            "dgst",
-            "-sha256",
-            "-verify",
-            "pub.pem",
-            "-signature",
-            "sig.bin",
-            "message",
-        ])
+        .args(OPENSSL_VERIFY)
         .current_dir(d)
         .output()
         .unwrap()
