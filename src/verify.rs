@@ -125,8 +125,18 @@ impl Verifier {
     /// Checks `signature` (the `Signature` header value) against the raw `body` bytes, then
     /// parses the body. The bytes are used exactly as received, never re-serialized.
     pub fn verify(&self, signature: &str, body: &[u8]) -> Result<WebhookEvent, VerifyError> {
-        self.verify_signature(signature, body)?;
-        let event = WebhookEvent::from_slice(body)?;
+        // One pass finds `created_at` and parses the event; only a body it cannot take is read
+        // again, the slower way, to name the problem (after the signature, as always).
+        let event = match WebhookEvent::from_slice_typed(body) {
+            Some((created_at, event)) => {
+                self.check(&self.decode_signature(signature)?, body, &created_at)?;
+                event
+            }
+            None => {
+                self.verify_signature(signature, body)?;
+                WebhookEvent::from_slice(body)?
+            }
+        };
         if let Some(max_age) = self.max_age {
             let age = (self.clock.now() - event.created_at).abs();
             if age > TimeDelta::from_std(max_age).unwrap_or(TimeDelta::MAX) {
@@ -143,12 +153,16 @@ impl Verifier {
     /// finding `created_at`, no freshness window).
     pub fn verify_signature(&self, signature: &str, body: &[u8]) -> Result<(), VerifyError> {
         let signature = self.decode_signature(signature)?;
-        let created_at = created_at_of(body)?;
+        self.check(&signature, body, &created_at_of(body)?)
+    }
+
+    /// Orum signs the body followed by its `created_at`.
+    fn check(&self, signature: &[u8], body: &[u8], created_at: &str) -> Result<(), VerifyError> {
         let mut message = Vec::with_capacity(body.len() + created_at.len());
         message.extend_from_slice(body);
         message.extend_from_slice(created_at.as_bytes());
         self.key
-            .verify_sig(&message, &signature)
+            .verify_sig(&message, signature)
             .map_err(|_| VerifyError::SignatureMismatch)
     }
 
