@@ -2,8 +2,12 @@
 //! field by field, checked against the spec before anything is sent.
 
 use chrono::{DateTime, Days, DurationRound, TimeDelta, Utc};
+use std::num::NonZeroU64;
+
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde::de::DeserializeOwned;
+use serde::de::value::StrDeserializer;
+use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use crate::error::{Error, InvalidField};
@@ -203,15 +207,10 @@ impl TestEvent {
 
     /// The body as JSON, before it is checked against the spec.
     pub fn to_value(&self) -> Result<Value, Error> {
-        let mut body = match (&self.typed, &self.base) {
-            (Some(typed), _) => {
-                serde_json::to_value(typed).map_err(|e| invalid("(body)", e.to_string()))?
-            }
-            (None, Some(base)) => base.clone(),
-            (None, None) => json!({
-                "event_type": self.event_type.as_str(),
-                "data": Defaults::new(self).data(),
-            }),
+        let mut body = match &self.base {
+            Some(base) => base.clone(),
+            None => serde_json::to_value(self.unedited()?)
+                .map_err(|e| invalid("(body)", e.to_string()))?,
         };
         for edit in &self.edits {
             match edit {
@@ -236,9 +235,10 @@ impl TestEvent {
 
     /// The body as the generated type, after checking it against the spec.
     pub fn build(&self) -> Result<types::PostInvokeBody, Error> {
-        if let (Some(typed), true) = (&self.typed, self.edits.is_empty()) {
-            validate::generated_body(typed)?;
-            return Ok((**typed).clone());
+        if self.base.is_none() && self.edits.is_empty() {
+            let body = self.unedited()?;
+            validate::generated_body(&body)?;
+            return Ok(body);
         }
         let body = self.to_value()?;
         let (event_type, typed) = validate::invoke_body(&body)?;
@@ -251,6 +251,14 @@ impl TestEvent {
             ));
         }
         Ok(typed)
+    }
+
+    /// The generated body given, or the defaults, before any edit.
+    fn unedited(&self) -> Result<types::PostInvokeBody, Error> {
+        match &self.typed {
+            Some(typed) => Ok((**typed).clone()),
+            None => Defaults::new(self).body(),
+        }
     }
 
     /// The exact JSON bytes [`Client::invoke`](crate::Client::invoke) sends.
@@ -292,15 +300,15 @@ impl From<EventType> for TestEvent {
     }
 }
 
-/// Builds the default `data` of each family from the event's seed, clock and status.
+/// Builds the default body of each family, as the generated types, from the event's seed,
+/// clock and status.
 struct Defaults {
     event_type: EventType,
     seed: u64,
     status: String,
-    now: DateTime<Utc>,
-    /// Every resource's `created_at` and `updated_at`, formatted once.
-    created_at: String,
-    updated_at: String,
+    /// Every resource's `created_at` and `updated_at`.
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
 }
 
 impl Defaults {
@@ -310,260 +318,366 @@ impl Defaults {
         let now = now
             .duration_trunc(TimeDelta::microseconds(1))
             .unwrap_or(now);
-        let format = |t: DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true);
         Defaults {
-            created_at: format(now - TimeDelta::hours(2)),
-            updated_at: format(now),
+            created_at: now - TimeDelta::hours(2),
+            updated_at: now,
             event_type: event.event_type,
             seed: event.seed.unwrap_or_else(|| Uuid::new_v4().as_u64_pair().0),
             status: event
                 .status
                 .clone()
                 .unwrap_or_else(|| natural_status(event.event_type).to_owned()),
-            now,
         }
     }
 
-    fn id(&self, label: &str) -> String {
-        Uuid::new_v5(&SEED_NAMESPACE, format!("{}:{label}", self.seed).as_bytes()).to_string()
-    }
-
-    /// A reference id of the kind customers choose: `customer-1b4e28ba`.
-    fn reference(&self, kind: &str) -> String {
-        format!("{kind}-{}", &self.id(&format!("{kind}.reference"))[..8])
-    }
-
-    /// Midnight of the next day, the way Orum writes estimated dates.
-    fn next_midnight(&self) -> String {
-        let day = self.now.date_naive().checked_add_days(Days::new(1));
-        let midnight = day
-            .and_then(|d| d.and_hms_opt(0, 0, 0))
-            .map(|t| t.and_utc());
-        midnight
-            .unwrap_or(self.now)
-            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-    }
-
-    fn data(&self) -> Value {
-        let mut data = match self.event_type.family() {
-            Family::Person => self.person(),
-            Family::Business => self.business(),
-            Family::ExternalAccount => self.external_account(),
-            Family::Transfer => self.transfer(),
-            Family::VerifyAccount => self.verify_account(),
-            Family::Subledger => self.subledger(),
-            Family::BookTransfer => self.book_transfer(),
-        };
-        if self.event_type.family() != Family::VerifyAccount {
-            data["status"] = json!(self.status);
-        }
-        data
-    }
-
-    fn stamps(&self, label: &str) -> Value {
-        json!({
-            "id": self.id(label),
-            "created_at": self.created_at,
-            "updated_at": self.updated_at,
+    fn body(&self) -> Result<types::PostInvokeBody, Error> {
+        use EventType as E;
+        Ok(match self.event_type {
+            E::Person(event_type) => types::PersonTestRequest {
+                data: self.person()?,
+                event_type,
+            }
+            .into(),
+            E::Business(event_type) => types::BusinessTestRequest {
+                data: self.business()?,
+                event_type,
+            }
+            .into(),
+            E::ExternalAccount(event_type) => types::ExternalAccountTestRequest {
+                data: self.external_account()?,
+                event_type,
+            }
+            .into(),
+            E::Transfer(event_type) => types::TransferTestRequest {
+                data: self.transfer()?,
+                event_type,
+            }
+            .into(),
+            E::VerifyAccount(event_type) => types::VerifyAccountTestRequest {
+                data: self.verify_account()?,
+                event_type,
+            }
+            .into(),
+            E::Subledger(event_type) => types::SubledgerTestRequest {
+                data: self.subledger()?,
+                event_type,
+            }
+            .into(),
+            E::BookTransfer(event_type) => types::BookTransferTestRequest {
+                data: self.book_transfer()?,
+                event_type,
+            }
+            .into(),
         })
     }
 
-    fn with_stamps(&self, label: &str, fields: Value) -> Value {
-        let mut out = self.stamps(label);
-        merge(&mut out, fields);
-        out
+    fn id(&self, label: &str) -> types::OrumId {
+        types::OrumId(Uuid::new_v5(
+            &SEED_NAMESPACE,
+            format!("{}:{label}", self.seed).as_bytes(),
+        ))
     }
 
-    fn closed_at(&self, data: &mut Value) {
-        if self.status == "closed" {
-            data["closed_at"] = json!(self.updated_at);
-        }
+    /// A reference id of the kind customers choose: `customer-1b4e28ba`.
+    fn reference<T: DeserializeOwned>(&self, field: &str, kind: &str) -> Result<T, Error> {
+        let id = self.id(&format!("{kind}.reference"));
+        text(field, &format!("{kind}-{:08x}", id.0.as_fields().0))
     }
 
-    fn address(&self, kind: &str) -> Value {
-        self.with_stamps(
-            &format!("{kind}.address"),
-            json!({
-                "type": if kind == "business" { "legal" } else { "home" },
-                "address1": "350 Fifth Avenue",
-                "address2": "Floor 21",
-                "city": "New York",
-                "state": "NY",
-                "country": "US",
-                "zip5": "10118",
+    fn status<T: DeserializeOwned>(&self, field: &str) -> Result<T, Error> {
+        text(field, &self.status)
+    }
+
+    fn created_at(&self) -> types::CreatedAt {
+        types::CreatedAt(self.created_at)
+    }
+
+    fn updated_at(&self) -> types::UpdatedAt {
+        types::UpdatedAt(self.updated_at)
+    }
+
+    fn closed_at(&self) -> Option<types::ClosedAt> {
+        (self.status == "closed").then_some(types::ClosedAt(self.updated_at))
+    }
+
+    /// Midnight of the next day, the way Orum writes estimated dates.
+    fn next_midnight(&self) -> DateTime<Utc> {
+        let day = self.updated_at.date_naive().checked_add_days(Days::new(1));
+        let midnight = day.and_then(|d| d.and_hms_opt(0, 0, 0));
+        midnight.map_or(self.updated_at, |t| t.and_utc())
+    }
+
+    fn address(&self, kind: &str) -> Result<types::PostalAddressResponse, Error> {
+        let field = |name| format!("data.addresses[0].{name}");
+        Ok(types::PostalAddressResponse {
+            address1: text(&field("address1"), "350 Fifth Avenue")?,
+            address2: Some(text(&field("address2"), "Floor 21")?),
+            city: text(&field("city"), "New York")?,
+            country: types::Country::Us,
+            created_at: self.created_at(),
+            id: self.id(&format!("{kind}.address")),
+            state: text(&field("state"), "NY")?,
+            type_: if kind == "business" {
+                types::AddressType::Legal
+            } else {
+                types::AddressType::Home
+            },
+            updated_at: self.updated_at(),
+            zip5: text(&field("zip5"), "10118")?,
+        })
+    }
+
+    fn person(&self) -> Result<types::PersonResponseBase, Error> {
+        let contact = |label, type_, value: &str| types::ContactResponsePerson {
+            created_at: self.created_at(),
+            id: self.id(label),
+            type_,
+            updated_at: self.updated_at(),
+            value: value.to_owned(),
+        };
+        let status_reasons = match self.status.as_str() {
+            "rejected" => vec![types::StatusReason {
+                reason_code: types::ReasonCode("invalid_address_type".into()),
+                reason_code_message: types::ReasonCodeMessage(
+                    "Address submitted is a non-supported address type".into(),
+                ),
+            }],
+            _ => Vec::new(),
+        };
+        Ok(types::PersonResponseBase {
+            addresses: Some([self.address("person")?]),
+            closed_at: self.closed_at(),
+            contacts: vec![
+                contact(
+                    "person.email",
+                    types::ContactTypePerson::Email,
+                    "ada.lovelace@example.com",
+                ),
+                contact(
+                    "person.phone",
+                    types::ContactTypePerson::Phone,
+                    "+12125550123",
+                ),
+            ],
+            created_at: self.created_at(),
+            customer_reference_id: self.reference("data.customer_reference_id", "customer")?,
+            date_of_birth: Some("1985-12-10".into()),
+            first_name: "Ada".into(),
+            id: self.id("person"),
+            last_name: "Lovelace".into(),
+            metadata: Map::new(),
+            middle_name: None,
+            status: self.status("data.status")?,
+            status_reasons,
+            updated_at: self.updated_at(),
+        })
+    }
+
+    fn business(&self) -> Result<types::BusinessResponseBase, Error> {
+        let contact = |label, type_, value: &str| types::ContactResponseBusiness {
+            created_at: self.created_at(),
+            id: self.id(label),
+            type_,
+            updated_at: self.updated_at(),
+            value: value.to_owned(),
+        };
+        use types::ContactTypeBusiness as Contact;
+        Ok(types::BusinessResponseBase {
+            account_holder_name: Some("Ada Lovelace".into()),
+            addresses: Some([self.address("business")?]),
+            business_name: Some("Analytical Engines".into()),
+            closed_at: self.closed_at(),
+            contacts: vec![
+                contact(
+                    "business.email",
+                    Contact::Email,
+                    "ops@analytical-engines.example",
+                ),
+                contact("business.phone", Contact::Phone, "+12125550199"),
+                contact(
+                    "business.website",
+                    Contact::Website,
+                    "https://analytical-engines.example",
+                ),
+            ],
+            created_at: self.created_at(),
+            customer_reference_id: self.reference("data.customer_reference_id", "customer")?,
+            entity_type: Some("llc".into()),
+            id: self.id("business"),
+            incorporation_date: Some("2015-03-02".into()),
+            legal_name: "Analytical Engines LLC".into(),
+            metadata: Map::new(),
+            status: self.status("data.status")?,
+            tax_id_type: Some("ein".into()),
+            updated_at: self.updated_at(),
+        })
+    }
+
+    fn external_account(&self) -> Result<types::ExternalAccountResponseBase, Error> {
+        Ok(types::ExternalAccountResponseBase {
+            account_holder_name: "Ada Lovelace".into(),
+            account_number: text("data.account_number", "4100012345678")?,
+            account_reference_id: self.reference("data.account_reference_id", "account")?,
+            account_type: types::AccountType::Checking,
+            closed_at: self.closed_at(),
+            created_at: self.created_at(),
+            customer_reference_id: self.reference("data.customer_reference_id", "customer")?,
+            customer_resource_type: types::EndCustomerResourceType::Person,
+            id: self.id("external_account"),
+            metadata: None,
+            routing_number: text("data.routing_number", "021000021")?,
+            status: self.status("data.status")?,
+            updated_at: self.updated_at(),
+        })
+    }
+
+    fn transfer(&self) -> Result<types::TransferResponseBaseObject, Error> {
+        let status_reasons = match self.status.as_str() {
+            "failed" => vec![types::TransferStatusReason {
+                destination: Some(types::ReasonCodes {
+                    network_reason_code: Some("R02".into()),
+                    network_reason_code_message: Some("Account Closed".into()),
+                    network_reason_code_rail_type: Some("ACH".into()),
+                    reason_code: "closed_account".into(),
+                    reason_code_message: "The destination account is closed.".into(),
+                }),
+                source: None,
+            }],
+            _ => Vec::new(),
+        };
+        Ok(types::TransferResponseBaseObject {
+            account_statement_descriptor: None,
+            amount: amount(10_000),
+            created_at: self.created_at(),
+            currency: types::Currency::Usd,
+            destination: Some(types::DestinationTransferPartyResponse {
+                account_reference_id: self
+                    .reference("data.destination.account_reference_id", "payee-account")?,
+                customer_reference_id: self
+                    .reference("data.destination.customer_reference_id", "payee")?,
+                return_trace_number: None,
+                statement_display_name: None,
+                trace_number: None,
             }),
-        )
-    }
-
-    fn contact(&self, label: &str, kind: &str, value: &str) -> Value {
-        self.with_stamps(label, json!({ "type": kind, "value": value }))
-    }
-
-    fn person(&self) -> Value {
-        let mut data = self.with_stamps(
-            "person",
-            json!({
-                "customer_reference_id": self.reference("customer"),
-                "first_name": "Ada",
-                "last_name": "Lovelace",
-                "date_of_birth": "1985-12-10",
-                "addresses": [self.address("person")],
-                "contacts": [
-                    self.contact("person.email", "email", "ada.lovelace@example.com"),
-                    self.contact("person.phone", "phone", "+12125550123"),
-                ],
+            estimated_funds_delivery_date: Some(self.next_midnight()),
+            id: self.id("transfer"),
+            metadata: None,
+            schedule_id: None,
+            source: Some(types::SourceTransferPartyResponse {
+                account_reference_id: self.reference("data.source.account_reference_id", "account")?,
+                customer_reference_id: self
+                    .reference("data.source.customer_reference_id", "customer")?,
+                return_trace_number: None,
+                statement_display_name: None,
+                trace_number: None,
             }),
-        );
-        if self.status == "rejected" {
-            data["status_reasons"] = json!([{
-                "reason_code": "invalid_address_type",
-                "reason_code_message": "Address submitted is a non-supported address type",
-            }]);
-        }
-        self.closed_at(&mut data);
-        data
+            speed: types::TransferSpeed::SameDay,
+            status: self.status("data.status")?,
+            status_reasons,
+            subledger_reference_id: None,
+            transfer_group_id: None,
+            transfer_reference_id: self.reference("data.transfer_reference_id", "transfer")?,
+            updated_at: self.updated_at(),
+        })
     }
 
-    fn business(&self) -> Value {
-        let mut data = self.with_stamps(
-            "business",
-            json!({
-                "customer_reference_id": self.reference("customer"),
-                "legal_name": "Analytical Engines LLC",
-                "business_name": "Analytical Engines",
-                "entity_type": "llc",
-                "tax_id_type": "ein",
-                "account_holder_name": "Ada Lovelace",
-                "incorporation_date": "2015-03-02",
-                "addresses": [self.address("business")],
-                "contacts": [
-                    self.contact("business.email", "email", "ops@analytical-engines.example"),
-                    self.contact("business.phone", "phone", "+12125550199"),
-                    self.contact("business.website", "website", "https://analytical-engines.example"),
-                ],
+    fn verify_account(&self) -> Result<types::VerifyAccountResponseBase, Error> {
+        use types::VerificationStatusReason as Reason;
+        let valid = self.status == "valid";
+        let status_reason = match self.status.as_str() {
+            "closed" => Some(Reason::ClosedAccount),
+            "invalid" => Some(Reason::InvalidAccount),
+            "failed" => Some(Reason::UnexpectedError),
+            _ => None,
+        };
+        Ok(types::VerifyAccountResponseBase {
+            account_holder_name: text("data.account_holder_name", "Ada Lovelace")?,
+            account_number: text("data.account_number", "4100012345678")?,
+            business: None,
+            control_status: None,
+            created_at: self.created_at(),
+            debit_status: None,
+            debit_status_reason: None,
+            email: None,
+            estimated_verification_date: Some(types::EstimatedVerificationDate(
+                self.next_midnight(),
+            )),
+            id: self.id("verify_account"),
+            ownership_status: valid.then_some(types::OwnershipStatus::Full),
+            person: valid.then(|| types::OwnershipPerson {
+                first_name: "Ada".into(),
+                first_name_match: Some(types::OwnershipResult::Match),
+                last_name: "Lovelace".into(),
+                last_name_match: Some(types::OwnershipResult::Match),
+                phone_number: None,
+                phone_number_match: None,
+                ssn_match: None,
             }),
-        );
-        self.closed_at(&mut data);
-        data
+            routing_number: text("data.routing_number", "021000021")?,
+            sender_name: None,
+            status_reason,
+            updated_at: self.updated_at(),
+            verification_status: self.status("data.verification_status")?,
+        })
     }
 
-    fn external_account(&self) -> Value {
-        let mut data = self.with_stamps(
-            "external_account",
-            json!({
-                "account_reference_id": self.reference("account"),
-                "customer_reference_id": self.reference("customer"),
-                "customer_resource_type": "person",
-                "account_type": "checking",
-                "account_number": "4100012345678",
-                "routing_number": "021000021",
-                "account_holder_name": "Ada Lovelace",
-            }),
-        );
-        self.closed_at(&mut data);
-        data
+    fn subledger(&self) -> Result<types::SubledgerResponseBase, Error> {
+        Ok(types::SubledgerResponseBase {
+            closed_at: self.closed_at(),
+            created_at: self.created_at(),
+            customer_reference_id: self.reference("data.customer_reference_id", "customer")?,
+            customer_resource_type: types::EndCustomerResourceType::Person,
+            id: self.id("subledger"),
+            status: self.status("data.status")?,
+            subledger_reference_id: self.reference("data.subledger_reference_id", "subledger")?,
+            updated_at: self.updated_at(),
+        })
     }
 
-    fn transfer(&self) -> Value {
-        let mut data = self.with_stamps(
-            "transfer",
-            json!({
-                "transfer_reference_id": self.reference("transfer"),
-                "amount": 10000,
-                "currency": "USD",
-                "speed": "same_day",
-                "source": {
-                    "account_reference_id": self.reference("account"),
-                    "customer_reference_id": self.reference("customer"),
-                },
-                "destination": {
-                    "account_reference_id": self.reference("payee-account"),
-                    "customer_reference_id": self.reference("payee"),
-                },
-                "estimated_funds_delivery_date": self.next_midnight(),
+    fn book_transfer(&self) -> Result<types::BookTransfer, Error> {
+        let status_reasons = match self.status.as_str() {
+            "failed" => vec![types::BookTransferStatusReason {
+                destination: None,
+                source: Some(types::BookTransferReasonCode {
+                    reason_code: "insufficient_funds".into(),
+                    reason_code_message: "The source subledger has insufficient funds.".into(),
+                }),
+            }],
+            _ => Vec::new(),
+        };
+        Ok(types::BookTransfer {
+            amount: amount(2_500),
+            book_transfer_reference_id: self
+                .reference("data.book_transfer_reference_id", "book-transfer")?,
+            created_at: self.created_at(),
+            currency: types::Currency::Usd,
+            destination: Some(types::BookTransferDestinationObject {
+                subledger_reference_id: self.reference(
+                    "data.destination.subledger_reference_id",
+                    "payee-subledger",
+                )?,
             }),
-        );
-        if self.status == "failed" {
-            data["status_reasons"] = json!([{
-                "destination": {
-                    "reason_code": "closed_account",
-                    "reason_code_message": "The destination account is closed.",
-                    "network_reason_code": "R02",
-                    "network_reason_code_message": "Account Closed",
-                    "network_reason_code_rail_type": "ACH",
-                }
-            }]);
-        }
-        data
+            id: self.id("book_transfer"),
+            metadata: None,
+            source: Some(types::BookTransferSourceObject {
+                subledger_reference_id: self
+                    .reference("data.source.subledger_reference_id", "subledger")?,
+            }),
+            status: self.status("data.status")?,
+            status_reasons,
+            updated_at: self.updated_at(),
+        })
     }
+}
 
-    fn verify_account(&self) -> Value {
-        let mut data = self.with_stamps(
-            "verify_account",
-            json!({
-                "account_number": "4100012345678",
-                "routing_number": "021000021",
-                "account_holder_name": "Ada Lovelace",
-                "verification_status": self.status,
-                "estimated_verification_date": self.next_midnight(),
-            }),
-        );
-        match self.status.as_str() {
-            "valid" => {
-                data["ownership_status"] = json!("full");
-                data["person"] = json!({
-                    "first_name": "Ada",
-                    "last_name": "Lovelace",
-                    "first_name_match": "match",
-                    "last_name_match": "match",
-                });
-            }
-            "invalid" | "closed" | "failed" => {
-                data["status_reason"] = json!(match self.status.as_str() {
-                    "closed" => "closed_account",
-                    "invalid" => "invalid_account",
-                    _ => "unexpected_error",
-                });
-            }
-            _ => {}
-        }
-        data
-    }
+/// A string-valued field of a generated type, checked by the type's own rules.
+fn text<T: DeserializeOwned>(field: &str, value: &str) -> Result<T, Error> {
+    T::deserialize(StrDeserializer::<serde::de::value::Error>::new(value))
+        .map_err(|e| invalid(field, e.to_string()))
+}
 
-    fn subledger(&self) -> Value {
-        let mut data = self.with_stamps(
-            "subledger",
-            json!({
-                "subledger_reference_id": self.reference("subledger"),
-                "customer_reference_id": self.reference("customer"),
-                "customer_resource_type": "person",
-            }),
-        );
-        self.closed_at(&mut data);
-        data
-    }
-
-    fn book_transfer(&self) -> Value {
-        let mut data = self.with_stamps(
-            "book_transfer",
-            json!({
-                "book_transfer_reference_id": self.reference("book-transfer"),
-                "amount": 2500,
-                "currency": "USD",
-                "source": { "subledger_reference_id": self.reference("subledger") },
-                "destination": { "subledger_reference_id": self.reference("payee-subledger") },
-            }),
-        );
-        if self.status == "failed" {
-            data["status_reasons"] = json!([{
-                "source": {
-                    "reason_code": "insufficient_funds",
-                    "reason_code_message": "The source subledger has insufficient funds.",
-                }
-            }]);
-        }
-        data
-    }
+fn amount(cents: u64) -> types::TransferAmount {
+    types::TransferAmount(NonZeroU64::new(cents).unwrap_or(NonZeroU64::MIN))
 }
 
 /// The status a real event of this type carries.
@@ -574,12 +688,6 @@ fn natural_status(event_type: EventType) -> &'static str {
         // Orum: an unverified record goes back to `created`.
         (_, "unverified") => "created",
         (_, action) => action,
-    }
-}
-
-fn merge(into: &mut Value, fields: Value) {
-    if let (Value::Object(into), Value::Object(fields)) = (into, fields) {
-        into.extend(fields);
     }
 }
 
