@@ -9,6 +9,7 @@ use serde::de::DeserializeOwned;
 use serde::de::value::StrDeserializer;
 use serde_json::{Map, Value};
 use uuid::Uuid;
+use xxhash_rust::xxh3::xxh3_128_with_seed;
 
 use crate::error::{Error, InvalidField};
 use crate::event_type::{EventType, Family};
@@ -16,8 +17,6 @@ use crate::field_path::FieldPath;
 use crate::raw::types;
 use crate::validate;
 
-/// Namespace of the v5 UUIDs derived from a seed, so seeded ids never change between releases.
-const SEED_NAMESPACE: Uuid = Uuid::from_u128(0x6f72_756d_2d77_6562_686f_6f6b_732d_7631);
 
 /// A test event to fire with [`Client::invoke`](crate::Client::invoke).
 ///
@@ -322,7 +321,7 @@ impl Defaults {
             created_at: now - TimeDelta::hours(2),
             updated_at: now,
             event_type: event.event_type,
-            seed: event.seed.unwrap_or_else(|| Uuid::new_v4().as_u64_pair().0),
+            seed: event.seed.unwrap_or_else(|| fastrand::u64(..)),
             status: event
                 .status
                 .clone()
@@ -371,20 +370,21 @@ impl Defaults {
         })
     }
 
+    /// A v4 UUID derived from the seed and what it identifies. XXH3 is a fixed algorithm, so
+    /// a seeded id never changes between releases, and each id is independent of the others.
     fn id(&self, label: &str) -> types::OrumId {
-        types::OrumId(Uuid::new_v5(
-            &SEED_NAMESPACE,
-            format!("{}:{label}", self.seed).as_bytes(),
-        ))
+        let bits = xxh3_128_with_seed(label.as_bytes(), self.seed);
+        types::OrumId(uuid::Builder::from_random_bytes(bits.to_le_bytes()).into_uuid())
     }
 
     /// A reference id of the kind customers choose: `customer-1b4e28ba`.
-    fn reference<T: DeserializeOwned>(&self, field: &str, kind: &str) -> Result<T, Error> {
-        let id = self.id(&format!("{kind}.reference"));
-        text(field, &format!("{kind}-{:08x}", id.0.as_fields().0))
+    fn reference<T: DeserializeOwned>(&self, field: &'static str, kind: &str) -> Result<T, Error> {
+        let mut hex = Uuid::encode_buffer();
+        let hex = self.id(&[kind, ".reference"].concat()).0.simple().encode_lower(&mut hex);
+        text(field, &[kind, "-", &hex[..8]].concat())
     }
 
-    fn status<T: DeserializeOwned>(&self, field: &str) -> Result<T, Error> {
+    fn status<T: DeserializeOwned>(&self, field: &'static str) -> Result<T, Error> {
         text(field, &self.status)
     }
 
@@ -408,22 +408,21 @@ impl Defaults {
     }
 
     fn address(&self, kind: &str) -> Result<types::PostalAddressResponse, Error> {
-        let field = |name| format!("data.addresses[0].{name}");
         Ok(types::PostalAddressResponse {
-            address1: text(&field("address1"), "350 Fifth Avenue")?,
-            address2: Some(text(&field("address2"), "Floor 21")?),
-            city: text(&field("city"), "New York")?,
+            address1: text("data.addresses[0].address1", "350 Fifth Avenue")?,
+            address2: Some(text("data.addresses[0].address2", "Floor 21")?),
+            city: text("data.addresses[0].city", "New York")?,
             country: types::Country::Us,
             created_at: self.created_at(),
             id: self.id(&format!("{kind}.address")),
-            state: text(&field("state"), "NY")?,
+            state: text("data.addresses[0].state", "NY")?,
             type_: if kind == "business" {
                 types::AddressType::Legal
             } else {
                 types::AddressType::Home
             },
             updated_at: self.updated_at(),
-            zip5: text(&field("zip5"), "10118")?,
+            zip5: text("data.addresses[0].zip5", "10118")?,
         })
     }
 
@@ -671,7 +670,7 @@ impl Defaults {
 }
 
 /// A string-valued field of a generated type, checked by the type's own rules.
-fn text<T: DeserializeOwned>(field: &str, value: &str) -> Result<T, Error> {
+fn text<T: DeserializeOwned>(field: &'static str, value: &str) -> Result<T, Error> {
     T::deserialize(StrDeserializer::<serde::de::value::Error>::new(value))
         .map_err(|e| invalid(field, e.to_string()))
 }
