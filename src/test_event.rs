@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Days, DurationRound, TimeDelta, Utc};
 use std::num::NonZeroU64;
+use std::sync::LazyLock;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -408,21 +409,22 @@ impl Defaults {
     }
 
     fn address(&self, kind: &str) -> Result<types::PostalAddressResponse, Error> {
+        let fixed = Fixed::get()?;
         Ok(types::PostalAddressResponse {
-            address1: text("data.addresses[0].address1", "350 Fifth Avenue")?,
-            address2: Some(text("data.addresses[0].address2", "Floor 21")?),
-            city: text("data.addresses[0].city", "New York")?,
+            address1: fixed.address1.clone(),
+            address2: Some(fixed.address2.clone()),
+            city: fixed.city.clone(),
             country: types::Country::Us,
             created_at: self.created_at(),
             id: self.id(&format!("{kind}.address")),
-            state: text("data.addresses[0].state", "NY")?,
+            state: fixed.state.clone(),
             type_: if kind == "business" {
                 types::AddressType::Legal
             } else {
                 types::AddressType::Home
             },
             updated_at: self.updated_at(),
-            zip5: text("data.addresses[0].zip5", "10118")?,
+            zip5: fixed.zip5.clone(),
         })
     }
 
@@ -515,7 +517,7 @@ impl Defaults {
     fn external_account(&self) -> Result<types::ExternalAccountResponseBase, Error> {
         Ok(types::ExternalAccountResponseBase {
             account_holder_name: "Ada Lovelace".into(),
-            account_number: text("data.account_number", "4100012345678")?,
+            account_number: Fixed::get()?.account_number.clone(),
             account_reference_id: self.reference("data.account_reference_id", "account")?,
             account_type: types::AccountType::Checking,
             closed_at: self.closed_at(),
@@ -524,7 +526,7 @@ impl Defaults {
             customer_resource_type: types::EndCustomerResourceType::Person,
             id: self.id("external_account"),
             metadata: None,
-            routing_number: text("data.routing_number", "021000021")?,
+            routing_number: Fixed::get()?.routing_number.clone(),
             status: self.status("data.status")?,
             updated_at: self.updated_at(),
         })
@@ -590,8 +592,8 @@ impl Defaults {
             _ => None,
         };
         Ok(types::VerifyAccountResponseBase {
-            account_holder_name: text("data.account_holder_name", "Ada Lovelace")?,
-            account_number: text("data.account_number", "4100012345678")?,
+            account_holder_name: Fixed::get()?.account_holder_name.clone(),
+            account_number: Fixed::get()?.account_number.clone(),
             business: None,
             control_status: None,
             created_at: self.created_at(),
@@ -612,7 +614,7 @@ impl Defaults {
                 phone_number_match: None,
                 ssn_match: None,
             }),
-            routing_number: text("data.routing_number", "021000021")?,
+            routing_number: Fixed::get()?.routing_number.clone(),
             sender_name: None,
             status_reason,
             updated_at: self.updated_at(),
@@ -666,6 +668,36 @@ impl Defaults {
             status_reasons,
             updated_at: self.updated_at(),
         })
+    }
+}
+
+/// The default values whose types check a pattern, checked once rather than on every build.
+struct Fixed {
+    address1: types::Address1,
+    address2: types::Address2,
+    city: types::City,
+    state: types::State,
+    zip5: types::Zip5,
+    account_number: types::UsBankAccountNumber,
+    routing_number: types::AbaRoutingNumber,
+    account_holder_name: types::AccountHolderName,
+}
+
+impl Fixed {
+    fn get() -> Result<&'static Fixed, Error> {
+        static FIXED: LazyLock<Result<Fixed, Error>> = LazyLock::new(|| {
+            Ok(Fixed {
+                address1: text("data.addresses[0].address1", "350 Fifth Avenue")?,
+                address2: text("data.addresses[0].address2", "Floor 21")?,
+                city: text("data.addresses[0].city", "New York")?,
+                state: text("data.addresses[0].state", "NY")?,
+                zip5: text("data.addresses[0].zip5", "10118")?,
+                account_number: text("data.account_number", "4100012345678")?,
+                routing_number: text("data.routing_number", "021000021")?,
+                account_holder_name: text("data.account_holder_name", "Ada Lovelace")?,
+            })
+        });
+        FIXED.as_ref().map_err(Error::clone)
     }
 }
 
