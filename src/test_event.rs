@@ -2,6 +2,7 @@
 //! field by field, checked against the spec before anything is sent.
 
 use chrono::{DateTime, Days, DurationRound, TimeDelta, Utc};
+use std::fmt::Write as _;
 use std::num::NonZeroU64;
 use std::sync::LazyLock;
 
@@ -9,7 +10,6 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde::de::value::StrDeserializer;
 use serde_json::{Map, Value};
-use uuid::Uuid;
 use xxhash_rust::xxh3::xxh3_128_with_seed;
 
 use crate::error::{Error, InvalidField};
@@ -302,17 +302,17 @@ impl From<EventType> for TestEvent {
 
 /// Builds the default body of each family, as the generated types, from the event's seed,
 /// clock and status.
-struct Defaults {
+struct Defaults<'a> {
     event_type: EventType,
     seed: u64,
-    status: String,
+    status: &'a str,
     /// Every resource's `created_at` and `updated_at`.
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
 }
 
-impl Defaults {
-    fn new(event: &TestEvent) -> Self {
+impl<'a> Defaults<'a> {
+    fn new(event: &'a TestEvent) -> Self {
         // Resource timestamps carry microseconds, like Orum's.
         let now = event.now.unwrap_or_else(Utc::now);
         let now = now
@@ -325,8 +325,8 @@ impl Defaults {
             seed: event.seed.unwrap_or_else(|| fastrand::u64(..)),
             status: event
                 .status
-                .clone()
-                .unwrap_or_else(|| natural_status(event.event_type).to_owned()),
+                .as_deref()
+                .unwrap_or_else(|| natural_status(event.event_type)),
         }
     }
 
@@ -378,15 +378,17 @@ impl Defaults {
         types::OrumId(uuid::Builder::from_random_bytes(bits.to_le_bytes()).into_uuid())
     }
 
-    /// A reference id of the kind customers choose: `customer-1b4e28ba`.
+    /// A reference id of the kind customers choose: `customer-1b4e28ba`. Hashed with the
+    /// seed's complement so that no reference repeats an id.
     fn reference<T: DeserializeOwned>(&self, field: &'static str, kind: &str) -> Result<T, Error> {
-        let mut hex = Uuid::encode_buffer();
-        let hex = self.id(&[kind, ".reference"].concat()).0.simple().encode_lower(&mut hex);
-        text(field, &[kind, "-", &hex[..8]].concat())
+        let bits = xxh3_128_with_seed(kind.as_bytes(), !self.seed);
+        let mut reference = String::with_capacity(kind.len() + 9);
+        let _ = write!(reference, "{kind}-{:08x}", bits >> 96); // writing to a String cannot fail
+        text(field, &reference)
     }
 
     fn status<T: DeserializeOwned>(&self, field: &'static str) -> Result<T, Error> {
-        text(field, &self.status)
+        text(field, self.status)
     }
 
     fn created_at(&self) -> types::CreatedAt {
@@ -436,7 +438,7 @@ impl Defaults {
             updated_at: self.updated_at(),
             value: value.to_owned(),
         };
-        let status_reasons = match self.status.as_str() {
+        let status_reasons = match self.status {
             "rejected" => vec![types::StatusReason {
                 reason_code: types::ReasonCode("invalid_address_type".into()),
                 reason_code_message: types::ReasonCodeMessage(
@@ -533,7 +535,7 @@ impl Defaults {
     }
 
     fn transfer(&self) -> Result<types::TransferResponseBaseObject, Error> {
-        let status_reasons = match self.status.as_str() {
+        let status_reasons = match self.status {
             "failed" => vec![types::TransferStatusReason {
                 destination: Some(types::ReasonCodes {
                     network_reason_code: Some("R02".into()),
@@ -585,7 +587,7 @@ impl Defaults {
     fn verify_account(&self) -> Result<types::VerifyAccountResponseBase, Error> {
         use types::VerificationStatusReason as Reason;
         let valid = self.status == "valid";
-        let status_reason = match self.status.as_str() {
+        let status_reason = match self.status {
             "closed" => Some(Reason::ClosedAccount),
             "invalid" => Some(Reason::InvalidAccount),
             "failed" => Some(Reason::UnexpectedError),
@@ -636,7 +638,7 @@ impl Defaults {
     }
 
     fn book_transfer(&self) -> Result<types::BookTransfer, Error> {
-        let status_reasons = match self.status.as_str() {
+        let status_reasons = match self.status {
             "failed" => vec![types::BookTransferStatusReason {
                 destination: None,
                 source: Some(types::BookTransferReasonCode {
