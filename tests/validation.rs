@@ -96,6 +96,19 @@ fn enum_value_outside_the_spec() {
 }
 
 #[test]
+fn default_status_outside_the_spec() {
+    let f = refused(person().status("approved"));
+    assert_eq!(f.path, "data.status");
+    assert!(f.rule.contains("unknown variant `approved`"), "{}", f.rule);
+    // The same check holds when edits follow, and for Verify's own status field.
+    let f = refused(person().status("approved").first_name("Ada"));
+    assert_eq!(f.path, "data.status");
+    let verify = TestEvent::new("verify_account_updated".parse::<EventType>().unwrap());
+    let f = refused(verify.status("maybe"));
+    assert_eq!(f.path, "data.verification_status");
+}
+
+#[test]
 fn wrong_json_type() {
     let f = refused(TestEvent::transfer(TransferStatus::Completed).set("data.amount", "100"));
     assert_eq!(f.path, "data.amount");

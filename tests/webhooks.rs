@@ -256,6 +256,43 @@ fn every_familys_event_round_trips_through_signing() {
 }
 
 #[test]
+fn the_one_pass_parse_agrees_with_the_checked_parse() {
+    // `from_slice` takes a one-pass path for well-formed known events; the `Deserialize` impl
+    // goes through `Value`. Both must give the same event, whatever the key order.
+    for event_type in EventType::ALL {
+        let body = TestEvent::new(event_type).seed(3).build().unwrap();
+        let event = WebhookEvent::from_invoked(body, "evt_1", common::fixed_now());
+        let in_order = serde_json::to_vec(&event).unwrap();
+        let sorted = serde_json::to_value(&event).unwrap().to_string();
+        let through_value: WebhookEvent = serde_json::from_slice(&in_order).unwrap();
+        for bytes in [&in_order[..], sorted.as_bytes()] {
+            let parsed = WebhookEvent::from_slice(bytes).unwrap();
+            assert_eq!(format!("{parsed:?}"), format!("{through_value:?}"));
+        }
+    }
+    // A repeated key: `Value` keeps the last one, and so does `from_slice`.
+    let body = TestEvent::subledger().seed(3).build().unwrap();
+    let event = WebhookEvent::from_invoked(body, "first", common::fixed_now());
+    let text = serde_json::to_string(&event).unwrap();
+    let twice = text.replacen(r#""event_id":"first""#, r#""event_id":"first","event_id":"last""#, 1);
+    assert_eq!(WebhookEvent::from_slice(twice.as_bytes()).unwrap().event_id, "last");
+}
+
+#[test]
+fn created_at_is_signed_as_json_decodes_it() {
+    // An escaped `created_at` is signed decoded (as Orum's sample code does): `sign` decodes
+    // it on its own path, `verify` in its one-pass parse.
+    let key = SigningKey::generate().unwrap();
+    let verifier = key.verifier().unwrap();
+    let body = BODY.replace("2022-07-26T18:45:17.441Z", "2022-07-26T18:45:17.441\\u005A");
+    assert_ne!(body, BODY);
+    let signature = key.sign(body.as_bytes()).unwrap();
+    let event = verifier.verify(&signature, body.as_bytes()).unwrap();
+    assert_eq!(event.created_at.to_rfc3339(), "2022-07-26T18:45:17.441+00:00");
+    verifier.verify_signature(&signature, body.as_bytes()).unwrap();
+}
+
+#[test]
 fn orums_published_shapes_parse() {
     let event = WebhookEvent::from_slice(BODY.as_bytes()).unwrap();
     let EventData::ExternalAccount(account) = &event.data else {
