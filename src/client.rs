@@ -316,7 +316,8 @@ impl Client {
     /// spec first; a bad field is reported by path and nothing is sent.
     pub async fn invoke(&self, event: impl Into<TestEvent>) -> Result<Invoked, Error> {
         let event = event.into();
-        let body = event.build()?;
+        let event_type = event.event_type();
+        let body = event.into_body()?;
         transport::call(&self.raw, "post_invoke", || {
             self.raw
                 .post_invoke()
@@ -325,9 +326,7 @@ impl Client {
                 .send()
         })
         .await?;
-        Ok(Invoked {
-            event_type: event.event_type(),
-            body,
+        Ok(Invoked { event_type, body,
         })
     }
 

@@ -253,6 +253,22 @@ impl TestEvent {
         Ok(typed)
     }
 
+    /// [`build`](TestEvent::build), without copying a generated body given unedited.
+    pub(crate) fn into_body(self) -> Result<types::PostInvokeBody, Error> {
+        match self {
+            TestEvent {
+                typed: Some(body),
+                base: None,
+                edits,
+                ..
+            } if edits.is_empty() => {
+                validate::generated_body(&body)?;
+                Ok(*body)
+            }
+            event => event.build(),
+        }
+    }
+
     /// The generated body given, or the defaults, before any edit.
     fn unedited(&self) -> Result<types::PostInvokeBody, Error> {
         match &self.typed {
