@@ -1,33 +1,66 @@
 //! Client overhead: one `invoke` through this crate against a local server, next to a bare
 //! reqwest POST of the same bytes and headers to the same server over a kept-alive connection.
 //!
-//! `cargo bench --bench client`; `scripts/bench.sh` prints the ratio.
+//! Not criterion: criterion measures one function after another, and on a shared 2-core
+//! machine the background load drifts between them by more than the difference measured
+//! here. This harness interleaves the ways instead: rounds of a few calls each, the order
+//! turned every round, so drift touches every way alike. It prints one JSON line per way
+//! with the median and quartiles of single calls.
+//!
+//! `cargo bench --bench client` (`-- --rounds N` for more); `scripts/bench.sh` prints the
+//! ratios.
 
 use std::hint::black_box;
+use std::time::{Duration, Instant};
 
 use axum::http::StatusCode;
-use criterion::{Criterion, criterion_group, criterion_main};
 use orum_webhooks::raw::types::PersonEventType;
-use orum_webhooks::{Client, RetryPolicy, TestEvent, USER_AGENT};
+use orum_webhooks::{Client, ORUM_VERSION, RetryPolicy, TestEvent, USER_AGENT};
 
-fn client_overhead(c: &mut Criterion) {
+const WAYS: [&str; 4] = [
+    "bare reqwest POST (same bytes and headers)",
+    "generated client call (raw, no retries or checks)",
+    "Client::invoke, body built beforehand",
+    "Client::invoke, building the TestEvent",
+];
+const CALLS_PER_ROUND: usize = 50;
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let rounds = args
+        .iter()
+        .position(|a| a == "--rounds")
+        .and_then(|i| args.get(i + 1)?.parse().ok())
+        .unwrap_or(400);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
-    let url = runtime.block_on(async {
-        let app = axum::Router::new().fallback(|| async { StatusCode::CREATED });
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        // The server runs on its own thread so both sides are not on one core's event loop.
-        std::thread::spawn(move || {
-            let server = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            server.block_on(async { axum::serve(listener, app).await.unwrap() });
-        });
-        url
+    let samples = runtime.block_on(measure(rounds));
+    for (way, mut times) in WAYS.iter().zip(samples) {
+        times.sort_unstable();
+        let at = |q: f64| times[((times.len() - 1) as f64 * q) as usize].as_nanos();
+        println!(
+            r#"{{"group":"invoke","way":"{way}","calls":{},"median_ns":{},"p25_ns":{},"p75_ns":{}}}"#,
+            times.len(),
+            at(0.5),
+            at(0.25),
+            at(0.75)
+        );
+    }
+}
+
+async fn measure(rounds: usize) -> Vec<Vec<Duration>> {
+    let app = axum::Router::new().fallback(|| async { StatusCode::CREATED });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    // The server runs on its own thread so both sides are not on one core's event loop.
+    std::thread::spawn(move || {
+        let server = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        server.block_on(async { axum::serve(listener, app).await.unwrap() });
     });
     let client = Client::builder()
         .base_url(&url)
@@ -44,9 +77,8 @@ fn client_overhead(c: &mut Criterion) {
         .unwrap();
     let endpoint = format!("{url}/webhooks/invoke");
 
-    let mut group = c.benchmark_group("invoke");
-    group.bench_function("bare reqwest POST (same bytes and headers)", |b| {
-        b.to_async(&runtime).iter(|| async {
+    let call = async |way: usize| match way {
+        0 => {
             let response = bare
                 .post(&endpoint)
                 .header("authorization", "Bearer bench-token")
@@ -59,32 +91,43 @@ fn client_overhead(c: &mut Criterion) {
                 .await
                 .unwrap();
             assert_eq!(response.status(), 201);
-        })
-    });
-    group.bench_function("generated client call (raw, no retries or checks)", |b| {
-        b.to_async(&runtime).iter(|| async {
+        }
+        1 => {
             black_box(
                 client
                     .raw()
                     .post_invoke()
-                    .orum_version(orum_webhooks::ORUM_VERSION)
+                    .orum_version(ORUM_VERSION)
                     .body(built.clone())
                     .send()
                     .await
                     .unwrap(),
-            )
-        })
-    });
-    group.bench_function("Client::invoke, body built beforehand", |b| {
-        b.to_async(&runtime)
-            .iter(|| async { black_box(client.invoke(built.clone()).await.unwrap()) })
-    });
-    group.bench_function("Client::invoke, building the TestEvent", |b| {
-        b.to_async(&runtime)
-            .iter(|| async { black_box(client.invoke(event.clone()).await.unwrap()) })
-    });
-    group.finish();
-}
+            );
+        }
+        2 => {
+            black_box(client.invoke(built.clone()).await.unwrap());
+        }
+        _ => {
+            black_box(client.invoke(event.clone()).await.unwrap());
+        }
+    };
 
-criterion_group!(benches, client_overhead);
-criterion_main!(benches);
+    // Warm up: connections open, caches and the token filled.
+    for way in 0..WAYS.len() {
+        for _ in 0..200 {
+            call(way).await;
+        }
+    }
+    let mut samples = vec![Vec::with_capacity(rounds * CALLS_PER_ROUND); WAYS.len()];
+    for round in 0..rounds {
+        for turn in 0..WAYS.len() {
+            let way = (round + turn) % WAYS.len();
+            for _ in 0..CALLS_PER_ROUND {
+                let start = Instant::now();
+                call(way).await;
+                samples[way].push(start.elapsed());
+            }
+        }
+    }
+    samples
+}

@@ -19,31 +19,41 @@ use crate::error::Error;
 /// Default time before expiry at which a cached token is replaced.
 pub const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(60);
 
-/// An access token and when it stops being accepted.
+/// An access token and when it stops being accepted. Cheap to clone: every call sends it.
 #[derive(Clone)]
 pub struct AccessToken {
-    secret: SecretString,
+    /// `Bearer <token>`, built once and marked sensitive so `http` never prints it.
+    header: HeaderValue,
     expires_at: Option<DateTime<Utc>>,
     /// When the cache replaces it: `margin` before expiry, or half-way through a shorter life.
     refresh_at: Option<DateTime<Utc>>,
 }
 
 impl AccessToken {
+    /// Refuses a token that an HTTP header cannot carry, rather than sending none.
+    fn new(secret: &str, expires_at: Option<DateTime<Utc>>) -> Result<Self, String> {
+        let mut header = HeaderValue::try_from(format!("Bearer {secret}"))
+            .map_err(|_| "holds characters an HTTP header cannot carry".to_owned())?;
+        header.set_sensitive(true);
+        Ok(AccessToken {
+            header,
+            expires_at,
+            refresh_at: None,
+        })
+    }
+
     /// When Orum stops accepting the token (`None` for a token given directly).
     pub fn expires_at(&self) -> Option<DateTime<Utc>> {
         self.expires_at
     }
 
-    /// The `Authorization` header value, marked sensitive so `http` never prints it.
-    pub(crate) fn header(&self) -> Option<HeaderValue> {
-        let mut value =
-            HeaderValue::try_from(format!("Bearer {}", self.secret.expose_secret())).ok()?;
-        value.set_sensitive(true);
-        Some(value)
+    /// The `Authorization` header value.
+    pub(crate) fn header(&self) -> &HeaderValue {
+        &self.header
     }
 
     fn same_as(&self, other: &AccessToken) -> bool {
-        self.secret.expose_secret() == other.secret.expose_secret()
+        self.header == other.header
     }
 }
 
@@ -82,12 +92,10 @@ pub(crate) enum Auth {
 }
 
 impl Auth {
-    pub(crate) fn token(token: String) -> Self {
-        Auth::Static(AccessToken {
-            secret: SecretString::from(token),
-            expires_at: None,
-            refresh_at: None,
-        })
+    pub(crate) fn token(token: &SecretString) -> Result<Self, Error> {
+        AccessToken::new(token.expose_secret(), None)
+            .map(Auth::Static)
+            .map_err(|rule| Error::config("access_token", rule))
     }
 }
 
@@ -143,10 +151,15 @@ impl TokenCache {
                 let lifetime = TimeDelta::milliseconds((expires_in.max(0.0) * 1000.0) as i64);
                 let margin = TimeDelta::from_std(self.margin).unwrap_or(TimeDelta::MAX);
                 let now = self.clock.now();
+                let token = AccessToken::new(&secret, Some(now + lifetime)).map_err(|rule| {
+                    Error::UnexpectedResponse {
+                        status: 200,
+                        body: format!("(not shown) its access_token {rule}"),
+                    }
+                })?;
                 Ok(AccessToken {
-                    secret: SecretString::from(secret),
-                    expires_at: Some(now + lifetime),
                     refresh_at: Some(now + lifetime - margin.min(lifetime / 2)),
+                    ..token
                 })
             })
             .await

@@ -59,7 +59,7 @@ pub struct ClientBuilder {
 
 #[derive(Debug, Clone)]
 enum Credentials {
-    Token(Auth),
+    Token(SecretString),
     Client(ClientCredentials),
 }
 
@@ -164,7 +164,7 @@ impl ClientBuilder {
     /// Authenticates with this bearer access token. It is used as it is: when Orum refuses
     /// it, calls fail with [`Error::Authentication`].
     pub fn access_token(mut self, token: impl Into<String>) -> Self {
-        self.credentials = Some(Credentials::Token(Auth::token(token.into())));
+        self.credentials = Some(Credentials::Token(SecretString::from(token.into())));
         self
     }
 
@@ -233,7 +233,7 @@ impl ClientBuilder {
         }
         let auth =
             match self.credentials {
-                Some(Credentials::Token(auth)) => auth,
+                Some(Credentials::Token(token)) => Auth::token(&token)?,
                 Some(Credentials::Client(credentials)) => Auth::Credentials(Arc::new(
                     TokenCache::new(credentials, self.clock, self.refresh_margin),
                 )),
@@ -326,8 +326,7 @@ impl Client {
                 .send()
         })
         .await?;
-        Ok(Invoked { event_type, body,
-        })
+        Ok(Invoked { event_type, body })
     }
 
     /// Has Orum create the enterprise's webhook signing key pair (`POST /webhooks/secret`),

@@ -18,7 +18,6 @@ use crate::field_path::FieldPath;
 use crate::raw::types;
 use crate::validate;
 
-
 /// A test event to fire with [`Client::invoke`](crate::Client::invoke).
 ///
 /// Starts from defaults that are valid against the spec and consistent with the event type
@@ -583,7 +582,8 @@ impl<'a> Defaults<'a> {
             metadata: None,
             schedule_id: None,
             source: Some(types::SourceTransferPartyResponse {
-                account_reference_id: self.reference("data.source.account_reference_id", "account")?,
+                account_reference_id: self
+                    .reference("data.source.account_reference_id", "account")?,
                 customer_reference_id: self
                     .reference("data.source.customer_reference_id", "customer")?,
                 return_trace_number: None,
@@ -671,10 +671,8 @@ impl<'a> Defaults<'a> {
             created_at: self.created_at(),
             currency: types::Currency::Usd,
             destination: Some(types::BookTransferDestinationObject {
-                subledger_reference_id: self.reference(
-                    "data.destination.subledger_reference_id",
-                    "payee-subledger",
-                )?,
+                subledger_reference_id: self
+                    .reference("data.destination.subledger_reference_id", "payee-subledger")?,
             }),
             id: self.id("book_transfer"),
             metadata: None,

@@ -79,8 +79,10 @@ impl ClientHooks<Transport> for raw::Client {
                 .await
                 .map_err(|e| progenitor_client::Error::Custom(e.to_string()))?,
         };
-        if let Some(value) = token.and_then(|t| t.header()) {
-            request.headers_mut().insert(AUTHORIZATION, value);
+        if let Some(token) = token {
+            request
+                .headers_mut()
+                .insert(AUTHORIZATION, token.header().clone());
         }
         Ok(())
     }

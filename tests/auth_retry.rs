@@ -470,3 +470,35 @@ fn configuration_from_the_environment() {
     ]));
     assert_eq!(local.base_url(), "http://127.0.0.1:9");
 }
+
+#[tokio::test]
+async fn tokens_a_header_cannot_carry_are_refused_not_left_out() {
+    // Given directly: refused when the client is built, naming the setting, not the token.
+    let err = Client::builder()
+        .access_token("tok\nsecret-part")
+        .build()
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Config { setting, .. } if setting == "access_token"),
+        "{err:?}"
+    );
+    assert!(!format!("{err} {err:?}").contains("secret-part"), "{err}");
+
+    // Fetched: the call fails before anything is sent without an Authorization header.
+    let server = MockOrum::start(|r: &Recorded, _| match r.path.as_str() {
+        "/oauth/token" => Reply::json(
+            200,
+            json!({"access_token": "tok\u{7f}secret-part", "token_type": "Bearer", "expires_in": 3600}),
+        ),
+        _ => Reply::status(201),
+    })
+    .await;
+    let client = credentials_client(&server).build().unwrap();
+    let err = client.invoke(event()).await.unwrap_err();
+    assert!(
+        err.to_string().contains("access_token holds characters"),
+        "{err}"
+    );
+    assert!(!format!("{err} {err:?}").contains("secret-part"), "{err}");
+    assert_eq!(server.count("/webhooks/invoke"), 0);
+}

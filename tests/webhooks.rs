@@ -274,8 +274,15 @@ fn the_one_pass_parse_agrees_with_the_checked_parse() {
     let body = TestEvent::subledger().seed(3).build().unwrap();
     let event = WebhookEvent::from_invoked(body, "first", common::fixed_now());
     let text = serde_json::to_string(&event).unwrap();
-    let twice = text.replacen(r#""event_id":"first""#, r#""event_id":"first","event_id":"last""#, 1);
-    assert_eq!(WebhookEvent::from_slice(twice.as_bytes()).unwrap().event_id, "last");
+    let twice = text.replacen(
+        r#""event_id":"first""#,
+        r#""event_id":"first","event_id":"last""#,
+        1,
+    );
+    assert_eq!(
+        WebhookEvent::from_slice(twice.as_bytes()).unwrap().event_id,
+        "last"
+    );
 }
 
 #[test]
@@ -288,8 +295,13 @@ fn created_at_is_signed_as_json_decodes_it() {
     assert_ne!(body, BODY);
     let signature = key.sign(body.as_bytes()).unwrap();
     let event = verifier.verify(&signature, body.as_bytes()).unwrap();
-    assert_eq!(event.created_at.to_rfc3339(), "2022-07-26T18:45:17.441+00:00");
-    verifier.verify_signature(&signature, body.as_bytes()).unwrap();
+    assert_eq!(
+        event.created_at.to_rfc3339(),
+        "2022-07-26T18:45:17.441+00:00"
+    );
+    verifier
+        .verify_signature(&signature, body.as_bytes())
+        .unwrap();
 }
 
 #[test]
