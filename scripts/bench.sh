@@ -7,8 +7,10 @@ out=$(mktemp -d)
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/ {print $2}') GiB; $(rustc --version); $(openssl version)" >&2
 
-# 1-3: criterion (medians), comparisons measured in the same run.
-cargo bench --all-features --bench client --bench body --bench verify -- --warm-up-time 2 --measurement-time 5 >&2
+# 1: the ways interleaved in one loop (see benches/client.rs), one JSON line per way.
+cargo bench --all-features --bench client | grep '^{' > "$out/client.jsonl"
+# 2-3: criterion (medians), comparisons measured in the same run.
+cargo bench --all-features --bench body --bench verify -- --warm-up-time 2 --measurement-time 5 >&2
 # 3: openssl's own verify rate, single core, same machine, same run.
 openssl speed -seconds 3 rsa2048 2>/dev/null > "$out/openssl.txt"
 # 1, in instructions (repeatable): callgrind over 300 calls made each way.
@@ -42,10 +44,11 @@ for path in glob.glob("target/criterion/**/new/benchmark.json", recursive=True):
 def us(ns): return f"{ns / 1000:.1f} us"
 print("| figure | ours | comparison | ratio | target | command |")
 print("| --- | --- | --- | --- | --- | --- |")
-bare = median[("invoke", "bare reqwest POST (same bytes and headers)")]
-for name in ["generated client call (raw, no retries or checks)", "Client::invoke, body built beforehand", "Client::invoke, building the TestEvent"]:
-    ours = median[("invoke", name)]
-    print(f"| invoke median: {name} | {us(ours)} | bare reqwest POST {us(bare)} | {ours / bare:.2f} | <= 1.05 | cargo bench --bench client |")
+client = {row["way"]: row for row in map(json.loads, open(f"{out}/client.jsonl"))}
+bare = client.pop("bare reqwest POST (same bytes and headers)")["median_ns"]
+for name, row in client.items():
+    ours = row["median_ns"]
+    print(f"| invoke median of {row['calls']:,} calls, interleaved: {name} | {us(ours)} | bare reqwest POST {us(bare)} | {ours / bare:.2f} | <= 1.05 | cargo bench --bench client |")
 for group in sorted({g for g, _ in median if g.startswith("body/")}):
     ours = median[(group, "TestEvent::to_json (defaults, check, serialize)")]
     base = median[(group, "serde_json::to_string of the generated struct")]
