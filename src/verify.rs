@@ -8,6 +8,7 @@ use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::Duration;
 
+use aws_lc_rs::digest;
 use aws_lc_rs::encoding::AsDer;
 use aws_lc_rs::signature::{ParsedPublicKey, RSA_PKCS1_2048_8192_SHA256};
 use base64::Engine;
@@ -158,11 +159,12 @@ impl Verifier {
 
     /// Orum signs the body followed by its `created_at`.
     fn check(&self, signature: &[u8], body: &[u8], created_at: &str) -> Result<(), VerifyError> {
-        let mut message = Vec::with_capacity(body.len() + created_at.len());
-        message.extend_from_slice(body);
-        message.extend_from_slice(created_at.as_bytes());
+        // Hashed in two parts: no copy of the body to append `created_at` to.
+        let mut digest = digest::Context::new(&digest::SHA256);
+        digest.update(body);
+        digest.update(created_at.as_bytes());
         self.key
-            .verify_sig(&message, signature)
+            .verify_digest_sig(&digest.finish(), signature)
             .map_err(|_| VerifyError::SignatureMismatch)
     }
 
