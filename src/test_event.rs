@@ -2,13 +2,12 @@
 //! field by field, checked against the spec before anything is sent.
 
 use chrono::{DateTime, Days, DurationRound, TimeDelta, Utc};
-use std::fmt::Write as _;
 use std::num::NonZeroU64;
 use std::sync::LazyLock;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use serde::de::value::StrDeserializer;
+use serde::de::value::StringDeserializer;
 use serde_json::{Map, Value};
 use xxhash_rust::xxh3::xxh3_128_with_seed;
 
@@ -398,8 +397,14 @@ impl<'a> Defaults<'a> {
     fn reference<T: DeserializeOwned>(&self, field: &'static str, kind: &str) -> Result<T, Error> {
         let bits = xxh3_128_with_seed(kind.as_bytes(), !self.seed);
         let mut reference = String::with_capacity(kind.len() + 9);
-        let _ = write!(reference, "{kind}-{:08x}", bits >> 96); // writing to a String cannot fail
-        text(field, &reference)
+        reference.push_str(kind);
+        reference.push('-');
+        for shift in (96..128).step_by(4).rev() {
+            reference.push(char::from(
+                b"0123456789abcdef"[(bits >> shift) as usize & 0xf],
+            ));
+        }
+        text(field, reference)
     }
 
     fn status<T: DeserializeOwned>(&self, field: &'static str) -> Result<T, Error> {
@@ -718,9 +723,11 @@ impl Fixed {
 }
 
 /// A string-valued field of a generated type, checked by the type's own rules.
-fn text<T: DeserializeOwned>(field: &'static str, value: &str) -> Result<T, Error> {
-    T::deserialize(StrDeserializer::<serde::de::value::Error>::new(value))
-        .map_err(|e| invalid(field, e.to_string()))
+fn text<T: DeserializeOwned>(field: &'static str, value: impl Into<String>) -> Result<T, Error> {
+    T::deserialize(StringDeserializer::<serde::de::value::Error>::new(
+        value.into(),
+    ))
+    .map_err(|e| invalid(field, e.to_string()))
 }
 
 fn amount(cents: u64) -> types::TransferAmount {
