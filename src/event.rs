@@ -104,7 +104,7 @@ impl WebhookEvent {
 
     /// Parses through `Value`, slower, to report the field path and the rule when a body
     /// does not parse.
-    fn from_slice_checked(body: &[u8]) -> Result<Self, crate::VerifyError> {
+    pub(crate) fn from_slice_checked(body: &[u8]) -> Result<Self, crate::VerifyError> {
         let envelope: Value = serde_json::from_slice(body).map_err(|e| malformed("(body)", e))?;
         Self::from_value(&envelope)
     }
@@ -119,6 +119,7 @@ impl WebhookEvent {
         de.end().ok()?;
         envelope
     }
+
     fn from_value(envelope: &Value) -> Result<Self, crate::VerifyError> {
         let field = |name: &str| {
             envelope
@@ -292,7 +293,6 @@ impl<'de> Visitor<'de> for EnvelopeVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let (mut event_id, mut event_type, mut created_at) = (None, None, None);
         let (mut data, mut raw_data) = (None, None::<&'de RawValue>);
-        let duplicate = |field| de::Error::custom(format_args!("duplicate field `{field}`"));
         while let Some(key) = map.next_key::<Cow<'de, str>>()? {
             match key.as_ref() {
                 "event_id" if event_id.is_none() => event_id = Some(map.next_value::<String>()?),
@@ -311,7 +311,7 @@ impl<'de> Visitor<'de> for EnvelopeVisitor {
                     None => raw_data = Some(map.next_value()?),
                 },
                 "event_id" | "event_type" | "created_at" | "event_data" => {
-                    return Err(duplicate(key));
+                    return Err(de::Error::custom(format_args!("duplicate field `{key}`")));
                 }
                 _ => {
                     map.next_value::<de::IgnoredAny>()?;

@@ -123,8 +123,9 @@ impl Verifier {
         self
     }
 
-    /// Checks `signature` (the `Signature` header value) against the raw `body` bytes, then
-    /// parses the body. The bytes are used exactly as received, never re-serialized.
+    /// Checks `signature` (the `Signature` header value) against the raw `body` bytes and
+    /// returns the parsed event only if it holds. The bytes are used exactly as received,
+    /// never re-serialized.
     pub fn verify(&self, signature: &str, body: &[u8]) -> Result<WebhookEvent, VerifyError> {
         // One pass finds `created_at` and parses the event; only a body it cannot take is read
         // again, the slower way, to name the problem (after the signature, as always).
@@ -135,7 +136,7 @@ impl Verifier {
             }
             None => {
                 self.verify_signature(signature, body)?;
-                WebhookEvent::from_slice(body)?
+                WebhookEvent::from_slice_checked(body)?
             }
         };
         if let Some(max_age) = self.max_age {
