@@ -1,5 +1,6 @@
 //! Parse-and-verify on arbitrary input: the first line is the Signature header, the rest the
-//! body. Must never panic; must accept only what the fixed key signed.
+//! body. Must never panic; must accept only what the fixed key signed; the one-pass parse of
+//! `from_slice` must agree with the parse through `serde_json::Value`.
 #![no_main]
 
 use std::sync::OnceLock;
@@ -22,7 +23,15 @@ fuzz_target!(|data: &[u8]| {
     let (verifier, signature) = fixture();
     let split = data.iter().position(|b| *b == b'\n').unwrap_or(data.len());
     let (header, body) = (&data[..split], data.get(split + 1..).unwrap_or(&[]));
-    let _ = WebhookEvent::from_slice(body);
+    match (
+        WebhookEvent::from_slice(body),
+        serde_json::from_slice::<WebhookEvent>(body),
+    ) {
+        (Ok(fast), Ok(checked)) => assert_eq!(format!("{fast:?}"), format!("{checked:?}")),
+        (Ok(fast), Err(e)) => panic!("one-pass parse took what the checked one refused ({e}): {fast:?}"),
+        (Err(e), Ok(checked)) => panic!("refused ({e}) what the checked parse took: {checked:?}"),
+        (Err(_), Err(_)) => {}
+    }
     if let Ok(header) = std::str::from_utf8(header) {
         let _ = verifier.verify(header, body);
     }
