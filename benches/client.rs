@@ -13,9 +13,10 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use axum::http::StatusCode;
 use orum_webhooks::raw::types::PersonEventType;
-use orum_webhooks::{Client, ORUM_VERSION, RetryPolicy, TestEvent, USER_AGENT};
+use orum_webhooks::{Client, ORUM_VERSION, RetryPolicy, TestEvent};
+
+mod support;
 
 const WAYS: [&str; 5] = [
     "bare reqwest POST (same bytes and headers)",
@@ -53,17 +54,7 @@ fn main() {
 }
 
 async fn measure(rounds: usize) -> Vec<Vec<Duration>> {
-    let app = axum::Router::new().fallback(|| async { StatusCode::CREATED });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    // The server runs on its own thread so both sides are not on one core's event loop.
-    std::thread::spawn(move || {
-        let server = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        server.block_on(async { axum::serve(listener, app).await.unwrap() });
-    });
+    let url = support::created_server().await;
     let client = Client::builder()
         .base_url(&url)
         .access_token("bench-token")
@@ -73,27 +64,15 @@ async fn measure(rounds: usize) -> Vec<Vec<Duration>> {
     let event = TestEvent::person(PersonEventType::PersonVerified).seed(1);
     let body = event.to_json().unwrap();
     let built = event.build().unwrap();
-    let bare = reqwest::Client::builder()
-        .user_agent(USER_AGENT)
-        .build()
-        .unwrap();
-    let endpoint = format!("{url}/webhooks/invoke");
-
-    // The headers the generated client sends, set by hand.
-    let bare_post = || {
-        bare.post(&endpoint)
-            .header("authorization", "Bearer bench-token")
-            .header("orum-version", "v2022-09-21")
-            .header("api-version", "v2022-09-21")
-            .header("accept", "application/json")
-    };
+    let bare = support::BarePost::new(&url, "bench-token");
     let call = async |way: usize| match way {
         0 | 1 => {
             let request = match way {
-                0 => bare_post()
+                0 => bare
+                    .post()
                     .header("content-type", "application/json")
                     .body(body.clone()),
-                _ => bare_post().json(&built),
+                _ => bare.post().json(&built),
             };
             assert_eq!(request.send().await.unwrap().status(), 201);
         }

@@ -13,44 +13,30 @@
 //! client; `client`: `Client::invoke`. (total - none) / 300 is the cost of one call.
 
 use orum_webhooks::raw::types::PersonEventType;
-use orum_webhooks::{Client, ORUM_VERSION, RetryPolicy, TestEvent, USER_AGENT};
+use orum_webhooks::{Client, ORUM_VERSION, RetryPolicy, TestEvent};
+
+#[path = "../benches/support/mod.rs"]
+mod support;
 
 const CALLS: usize = 300;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
     let way = std::env::args().nth(1).unwrap_or_default();
-    let app = axum::Router::new().fallback(|| async { axum::http::StatusCode::CREATED });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    std::thread::spawn(move || {
-        let server = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        server.block_on(async { axum::serve(listener, app).await.unwrap() })
-    });
+    let url = support::created_server().await;
     let client = Client::builder()
         .base_url(&url)
         .access_token("t")
         .retry(RetryPolicy::none())
         .build()
         .unwrap();
-    let bare = reqwest::Client::builder()
-        .user_agent(USER_AGENT)
-        .build()
-        .unwrap();
+    let bare = support::BarePost::new(&url, "t");
     let event = TestEvent::person(PersonEventType::PersonVerified).seed(1);
     let (built, bytes) = (event.build().unwrap(), event.to_json().unwrap());
-    let endpoint = format!("{url}/webhooks/invoke");
     for _ in 0..CALLS {
         match way.as_str() {
             "bare" => {
-                bare.post(&endpoint)
-                    .header("authorization", "Bearer t")
-                    .header("orum-version", "v2022-09-21")
-                    .header("api-version", "v2022-09-21")
-                    .header("accept", "application/json")
+                bare.post()
                     .header("content-type", "application/json")
                     .body(bytes.clone())
                     .send()

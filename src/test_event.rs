@@ -205,11 +205,12 @@ impl TestEvent {
 
     /// The body as JSON, before it is checked against the spec.
     pub fn to_value(&self) -> Result<Value, Error> {
-        let mut body = match &self.base {
-            Some(base) => base.clone(),
-            None => serde_json::to_value(self.unedited()?)
-                .map_err(|e| invalid("(body)", e.to_string()))?,
+        let start = match (&self.base, &self.typed) {
+            (Some(base), _) => Ok(base.clone()),
+            (None, Some(typed)) => serde_json::to_value(typed),
+            (None, None) => serde_json::to_value(Defaults::new(self).body()?),
         };
+        let mut body = start.map_err(|e| invalid("(body)", e.to_string()))?;
         for edit in &self.edits {
             match edit {
                 Edit::Set(path, Ok(value)) => {
